@@ -1,0 +1,25 @@
+"""The LLM port, its adapters and the scripted model."""
+
+from assay.llm.errors import (
+    LLMError,
+    LLMRateLimitError,
+    LLMRequestError,
+    LLMServerError,
+    LLMTimeoutError,
+)
+from assay.llm.messages import Message, ModelResponse, ToolCall, ToolDefinition, Usage
+from assay.llm.port import ChatModel
+
+__all__ = [
+    "ChatModel",
+    "LLMError",
+    "LLMRateLimitError",
+    "LLMRequestError",
+    "LLMServerError",
+    "LLMTimeoutError",
+    "Message",
+    "ModelResponse",
+    "ToolCall",
+    "ToolDefinition",
+    "Usage",
+]

@@ -9,6 +9,7 @@ from assay.llm.errors import (
 )
 from assay.llm.messages import Message, ModelResponse, ToolCall, ToolDefinition, Usage
 from assay.llm.port import ChatModel
+from assay.llm.scripted import ScriptedModel
 
 __all__ = [
     "ChatModel",
@@ -19,6 +20,7 @@ __all__ = [
     "LLMTimeoutError",
     "Message",
     "ModelResponse",
+    "ScriptedModel",
     "ToolCall",
     "ToolDefinition",
     "Usage",

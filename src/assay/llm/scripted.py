@@ -40,7 +40,9 @@ class ScriptedModel:
         'hello'
     """
 
-    def __init__(self, script: Sequence[ScriptStep] | ScriptFunction, *, name: str = "scripted") -> None:
+    def __init__(
+        self, script: Sequence[ScriptStep] | ScriptFunction, *, name: str = "scripted"
+    ) -> None:
         self._name = name
         self._function: ScriptFunction | None = None
         self._steps: list[ScriptStep] = []
@@ -72,7 +74,9 @@ class ScriptedModel:
             step = self._function(msgs, tool_defs)
         else:
             if self._index >= len(self._steps):
-                raise LLMRequestError(f"scripted model exhausted after {len(self._steps)} responses")
+                raise LLMRequestError(
+                    f"scripted model exhausted after {len(self._steps)} responses"
+                )
             step = self._steps[self._index]
             self._index += 1
         response = _to_response(step, self._name)
@@ -86,7 +90,9 @@ class ScriptedModel:
             update={
                 "usage": response.usage
                 if response.usage.prompt_tokens
-                else Usage(prompt_tokens=prompt_chars // 4, completion_tokens=completion_chars // 4),
+                else Usage(
+                    prompt_tokens=prompt_chars // 4, completion_tokens=completion_chars // 4
+                ),
                 "latency_ms": (time.perf_counter() - started) * 1000,
             }
         )

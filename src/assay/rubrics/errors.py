@@ -1,0 +1,70 @@
+"""Rubric errors.
+
+Exception tree::
+
+    RubricError
+    ├── RubricValidationError      bad rubric input; names the field and the rule (also ValueError)
+    ├── RubricNotFoundError        no such rubric (or version) for this owner (also LookupError)
+    ├── FunctionResolutionError    a ``function_ref`` names no registered or importable function
+    ├── SchemaResolutionError      a ``schema_ref`` names no registered schema
+    └── RubricConflictError        another writer changed the rubric first (HTTP 409)
+        └── RubricVersionExistsError   that id and version already hold different content
+"""
+
+from __future__ import annotations
+
+
+class RubricError(Exception):
+    """Base class of every rubric error."""
+
+
+class RubricValidationError(RubricError, ValueError):
+    """A rubric, criterion, level or scoring method breaks a rule.
+
+    Attributes:
+        field: Dotted path of the offending field, e.g. ``"criteria[0].levels[1].score"``.
+        rule: The rule it broke, e.g. ``"must be a number between 0.0 and 1.0"``.
+    """
+
+    def __init__(self, field: str, rule: str) -> None:
+        super().__init__(f"{field}: {rule}")
+        self.field = field
+        self.rule = rule
+
+    def prefixed(self, prefix: str) -> RubricValidationError:
+        """The same error with ``prefix`` put in front of its field (``"criteria[0]"`` + ``.``)."""
+        if not self.field:
+            return RubricValidationError(prefix, self.rule)
+        sep = "" if self.field.startswith("[") else "."
+        return RubricValidationError(f"{prefix}{sep}{self.field}", self.rule)
+
+
+class RubricNotFoundError(RubricError, LookupError):
+    """No rubric with that id (or that version) is visible to this registry."""
+
+
+class FunctionResolutionError(RubricError, LookupError):
+    """A scoring ``function_ref`` could not be resolved to a callable."""
+
+
+class SchemaResolutionError(RubricError, LookupError):
+    """A ``schema_ref`` could not be resolved to a JSON Schema."""
+
+
+class RubricConflictError(RubricError):
+    """The write lost a race or was based on a stale version; re-read and retry."""
+
+
+class RubricVersionExistsError(RubricConflictError):
+    """Versions are immutable: this id and version already hold different content."""
+
+
+__all__ = [
+    "FunctionResolutionError",
+    "RubricConflictError",
+    "RubricError",
+    "RubricNotFoundError",
+    "RubricValidationError",
+    "RubricVersionExistsError",
+    "SchemaResolutionError",
+]

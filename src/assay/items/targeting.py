@@ -132,6 +132,24 @@ def _key(features: dict[str, int]) -> FeatureKey:
 
 _CACHE: OrderedDict[int, CompiledSkill] = OrderedDict()
 _CACHE_SIZE = 512
+_PROFILES: OrderedDict[tuple[str, str], Counter[FeatureKey]] = OrderedDict()
+
+
+def _profile(skill_id: str, generator: Generator, rules: Any) -> Counter[FeatureKey]:
+    """Feature-vector counts of :data:`PROFILE_SAMPLES` draws, cached by skill id and rules."""
+    key = (skill_id, rules.model_dump_json())
+    counts = _PROFILES.get(key)
+    if counts is None:
+        rng = random.Random(f"profile:{skill_id}")
+        counts = Counter()
+        for _ in range(PROFILE_SAMPLES):
+            params = generator.sample(rules, rng)
+            if params is not None:
+                counts[_key(generator.features(params))] += 1
+        _PROFILES[key] = counts
+        if len(_PROFILES) > _CACHE_SIZE:
+            _PROFILES.popitem(last=False)
+    return counts
 
 
 def compile_skill(skill: SkillBlueprint) -> CompiledSkill:
@@ -153,12 +171,7 @@ def compile_skill(skill: SkillBlueprint) -> CompiledSkill:
     }
     base = factors["base"].weight if "base" in factors else generator.default_base(rules)
     compiled = CompiledSkill(skill, generator, rules, weights, base, ())
-    rng = random.Random(f"profile:{skill.skill_id}")
-    counts: Counter[FeatureKey] = Counter()
-    for _ in range(PROFILE_SAMPLES):
-        params = generator.sample(rules, rng)
-        if params is not None:
-            counts[_key(generator.features(params))] += 1
+    counts = _profile(skill.skill_id, generator, rules)
     scenarios = tuple(
         Scenario(key, compiled.difficulty(dict(key)), n / PROFILE_SAMPLES)
         for key, n in sorted(counts.items())

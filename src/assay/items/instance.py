@@ -188,7 +188,7 @@ class ItemInstance(BaseModel):
     def answer_text(self, response: dict[str, Any]) -> str:
         """The response as text (the chosen option for multiple choice)."""
         if "index" in response and self.options is not None:
-            return self.options[response["index"]]
+            return self.options[int(response["index"])]
         return str(response.get("text", response.get("code", "")))
 
 

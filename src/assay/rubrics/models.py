@@ -377,8 +377,9 @@ class RubricCriterion(_Checked):
     def from_dict(cls, data: dict[str, Any]) -> RubricCriterion:
         """Build from :meth:`to_dict` output. Raises :class:`RubricValidationError`."""
         levels = _nested("levels", _require(data, "levels"), RubricLevel.from_dict)
+        raw_method = _require(data, "scoring_method")
         try:
-            method = ScoringMethod.from_dict(_require(data, "scoring_method"))
+            method = ScoringMethod.from_dict(raw_method)
         except RubricValidationError as exc:
             raise exc.prefixed("scoring_method") from None
         return cls(

@@ -10,6 +10,7 @@ Rules beyond the seed's types: ids are non-empty; scores and ``pass_threshold`` 
 [0.0, 1.0]; weights are finite and >= 0; criterion ids are unique in a rubric and level ids
 unique in a criterion; a criterion has at least one level; the level ids ``"error"`` and
 ``"unable_to_evaluate"`` are reserved for results; ``version`` is a semantic version; a
+rubric ``id`` and ``target_type`` have at most 200 characters, ``name`` 300, ``version`` 64; a
 ``DETERMINISTIC`` method names a ``function_ref``, a ``SCHEMA`` method a ``schema`` or
 ``schema_ref``; inline schemas are valid JSON Schemas and decode prompts valid Jinja2.
 """
@@ -35,6 +36,12 @@ ERROR_LEVEL = "error"
 #: Level id of a criterion the LLM could not classify (no answer, no parseable answer).
 UNABLE_LEVEL = "unable_to_evaluate"
 RESERVED_LEVEL_IDS = frozenset({ERROR_LEVEL, UNABLE_LEVEL})
+#: Longest rubric ``id`` and ``target_type`` (the storage columns' width).
+MAX_ID_LENGTH = 200
+#: Longest rubric ``name``.
+MAX_NAME_LENGTH = 300
+#: Longest rubric ``version``.
+MAX_VERSION_LENGTH = 64
 
 
 class ScoringType(StrEnum):
@@ -63,11 +70,13 @@ def coerce_scoring_type(value: Any) -> ScoringType:
 # -- field checks ---------------------------------------------------------------------------
 
 
-def _text(name: str, value: Any, *, empty: bool = True) -> str:
+def _text(name: str, value: Any, *, empty: bool = True, max_len: int | None = None) -> str:
     if not isinstance(value, str):
         raise RubricValidationError(name, "must be a string")
     if not empty and not value.strip():
         raise RubricValidationError(name, "must be a non-empty string")
+    if max_len is not None and len(value) > max_len:
+        raise RubricValidationError(name, f"must be at most {max_len} characters")
     return value
 
 
@@ -424,10 +433,12 @@ class Rubric(_Checked):
             RubricValidationError: Naming the field and the rule.
         """
         _identity(self, "name")
-        _text("version", self.version, empty=False)
+        _text("id", self.id, max_len=MAX_ID_LENGTH)
+        _text("name", self.name, max_len=MAX_NAME_LENGTH)
+        _text("version", self.version, empty=False, max_len=MAX_VERSION_LENGTH)
         if not is_semver(self.version):
             raise RubricValidationError("version", "must be a semantic version such as '1.0.0'")
-        _text("target_type", self.target_type)
+        _text("target_type", self.target_type, max_len=MAX_ID_LENGTH)
         self.pass_threshold = _number("pass_threshold", self.pass_threshold, low=0.0, high=1.0)
         _list_of("criteria", self.criteria, RubricCriterion)
         _validate_each("criteria", self.criteria)

@@ -40,6 +40,30 @@ def result_rows(page: Page) -> list[dict[str, str]]:
     return rows
 
 
+def create_inline_session(
+    server: LiveServer, items: list[dict[str, object]], **config: object
+) -> str:
+    """Create an inline-items session through the API; returns its id."""
+    body = {"session_type": "evaluation", "config": {"items": items, **config}}
+    with server.client() as api:
+        created = api.post("/api/sessions", json=body)
+        assert created.status_code == 201, created.text
+        session_id: str = created.json()["session_id"]
+        return session_id
+
+
+def open_session(page: Page, server: LiveServer, session_id: str) -> None:
+    """Open the page at ``#session=<id>`` with the token already in localStorage."""
+    page.context.add_init_script(f"localStorage.setItem('assay.token', {server.token!r})")
+    page.goto(f"{server.base_url}/#session={session_id}")
+
+
+TWO_ITEMS: list[dict[str, object]] = [
+    {"stem": "What is 2 + 2?", "options": ["3", "4", "5"], "correct": 1},
+    {"stem": "What is 3 + 3?", "options": ["6", "7"], "correct": 0},
+]
+
+
 def test_blueprint_evaluation_keyboard_clicks_reload_and_results(
     live_server: LiveServer, browser_page: Page
 ) -> None:
@@ -152,16 +176,8 @@ def test_inline_session_free_text_and_code_widgets(
             "starter_code": "def add(a, b):\n",
         },
     ]
-    with live_server.client() as api:
-        created = api.post(
-            "/api/sessions", json={"session_type": "evaluation", "config": {"items": items}}
-        )
-        assert created.status_code == 201, created.text
-        session_id = created.json()["session_id"]
-
     page = browser_page
-    page.context.add_init_script(f"localStorage.setItem('assay.token', {live_server.token!r})")
-    page.goto(f"{live_server.base_url}/#session={session_id}")
+    open_session(page, live_server, create_inline_session(live_server, items))
 
     # Multiple choice by click: the wrong option.
     expect_question(page, 1, 3)
@@ -201,3 +217,74 @@ def test_inline_session_free_text_and_code_widgets(
     assert [r["Mark"] for r in rows] == ["Incorrect", "Correct", "Correct"]
     expect(page.locator("#score-line")).to_have_text("Score 67%: 2 of 3 correct")
     expect(page.locator("#result-driver")).to_have_text("script")
+
+
+SSE_PARSE_EVERY_SPLIT = """
+async (stream) => {
+  const { createSseParser } = await import("/static/sse.js");
+  const runs = [];
+  for (let cut = 0; cut <= stream.length; cut++) {
+    const events = [];
+    const parser = createSseParser((name, data) => events.push([name, data]));
+    parser.push(stream.slice(0, cut));
+    parser.push(stream.slice(cut));
+    runs.push(events);
+  }
+  return runs;
+}
+"""
+
+
+def test_sse_parser_handles_every_chunk_split(live_server: LiveServer, browser_page: Page) -> None:
+    # sse-starlette ends lines with CRLF; a keep-alive comment, a multi-line data field, an LF-only
+    # event and an event cut off by the end of the stream (dropped) are mixed in.
+    stream = (
+        'event: connected\r\ndata: {"a": 1}\r\n\r\n'
+        ": ping - 2024-01-01\r\n\r\n"
+        "event: client_action\r\ndata: line1\r\ndata: line2\r\n\r\n"
+        "data: no name\n\n"
+        "event: run_suspended\r\ndata: x"
+    )
+    browser_page.goto(f"{live_server.base_url}/")
+    runs = browser_page.evaluate(SSE_PARSE_EVERY_SPLIT, stream)
+    expected = [
+        ["connected", '{"a": 1}'],
+        ["client_action", "line1\nline2"],
+        ["message", "no name"],
+    ]
+    assert len(runs) == len(stream) + 1
+    assert all(events == expected for events in runs)
+
+
+def test_end_session_button_terminates_and_shows_results(
+    live_server: LiveServer, browser_page: Page
+) -> None:
+    page = browser_page
+    open_session(page, live_server, create_inline_session(live_server, TWO_ITEMS))
+    expect_question(page, 1, 2)
+    page.keyboard.press("2")
+    page.keyboard.press("Enter")
+    expect_question(page, 2, 2)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="End session").click()
+
+    expect(page.locator("#view-results")).to_be_visible()
+    expect(page.locator("#result-status")).to_have_text("terminated (ended by you)")
+    expect(page.locator("#score-line")).to_have_text("Score 50%: 1 of 2 correct (1 answered)")
+    assert [r["Mark"] for r in result_rows(page)] == ["Correct", "Not answered"]
+
+
+def test_countdown_reaching_zero_shows_the_expired_results(
+    live_server: LiveServer, browser_page: Page
+) -> None:
+    page = browser_page
+    session_id = create_inline_session(live_server, TWO_ITEMS, time_limit_minutes=0.25)
+    open_session(page, live_server, session_id)
+    expect_question(page, 1, 2)
+    expect(page.locator("#countdown")).to_have_text(re.compile(r"^00:(0\d|1[0-5])$"))
+
+    # Nobody answers: when the countdown reaches zero the page asks the server and shows results.
+    expect(page.locator("#view-results")).to_be_visible()
+    expect(page.locator("#result-status")).to_have_text("expired (the time limit passed)")
+    expect(page.locator("#score-line")).to_have_text("Score 0%: 0 of 2 correct (0 answered)")
+    assert [r["Mark"] for r in result_rows(page)] == ["Not answered"]

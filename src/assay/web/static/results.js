@@ -1,0 +1,77 @@
+/*
+ * The results view: score, per-section accuracy, per-item table (with the keys, which the page
+ * sees only now), the driver that ran the session and its fidelity events.
+ */
+
+import { $, el } from "./dom.js";
+
+const pct = (x) => `${Math.round(100 * x)}%`;
+
+const END_REASONS = {
+  all_items_completed: "all questions answered",
+  time_limit: "the time limit passed",
+  terminated_by_user: "ended by you",
+};
+
+function answerCell(text, itemType) {
+  if (text === null || text === undefined) return el("td", { class: "muted", text: "not answered" });
+  if (itemType === "code") return el("td", {}, el("pre", { class: "code", text }));
+  return el("td", { text });
+}
+
+function itemRow(item) {
+  const unanswered = item.response == null;
+  const [mark, markClass] = unanswered
+    ? ["Not answered", "mark-none"]
+    : item.correct
+      ? ["Correct", "mark-ok"]
+      : ["Incorrect", "mark-bad"];
+  const seconds = item.time_taken_ms == null ? "" : `${(item.time_taken_ms / 1000).toFixed(1)} s`;
+  return el(
+    "tr",
+    { "data-correct": String(Boolean(item.correct)) },
+    el("td", { text: String(item.item_number) }),
+    el("td", { class: "prompt-cell", text: item.prompt }),
+    answerCell(item.response_text, item.item_type),
+    answerCell(item.correct_answer, item.item_type),
+    el("td", { class: `mark ${markClass}`, text: mark }),
+    el("td", { class: "num", text: seconds }),
+  );
+}
+
+function sectionRow(section) {
+  return el(
+    "tr",
+    {},
+    el("th", { scope: "row", text: section.section_id || "(no section)" }),
+    el("td", { text: String(section.correct) }),
+    el("td", { text: String(section.total) }),
+    el("td", { text: pct(section.accuracy) }),
+  );
+}
+
+function fidelityItem(event) {
+  const where = event.item_number ? `Question ${event.item_number}: ` : "";
+  const call = event.tool_call_id ? ` (tool call ${event.tool_call_id})` : "";
+  return el("li", {}, `${where}${event.problem || event.kind}`, el("span", { class: "muted", text: call }));
+}
+
+/** Fill the results view from GET .../results and the session view (driver, fidelity events). */
+export function renderResults(results, view) {
+  $("results-title").textContent = `Results: ${results.title || view.title || "Evaluation"}`;
+  const answered = results.answered ?? results.items.filter((i) => i.response != null).length;
+  $("score-line").textContent =
+    `Score ${pct(results.score)}: ${results.correct_count} of ${results.total} correct` +
+    (answered < results.total ? ` (${answered} answered)` : "");
+  const reason = END_REASONS[results.end_reason] || results.end_reason || "";
+  $("result-status").textContent = reason ? `${results.status} (${reason})` : results.status;
+  $("result-driver").textContent = results.driver || view.driver || "unknown";
+
+  $("sections-table").tBodies[0].replaceChildren(...results.sections.map(sectionRow));
+  $("sections-table").closest("section").hidden = results.sections.length === 0;
+  $("items-table").tBodies[0].replaceChildren(...results.items.map(itemRow));
+
+  const events = view.fidelity_events || [];
+  $("fidelity-none").hidden = events.length > 0;
+  $("fidelity-list").replaceChildren(...events.map(fidelityItem));
+}

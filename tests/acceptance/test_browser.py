@@ -149,7 +149,6 @@ def test_blueprint_evaluation_keyboard_clicks_reload_and_results(
     expect(page.locator("#result-driver")).to_have_text("script")
     expect(page.locator("#result-status")).to_contain_text("completed")
     expect(page.locator("#fidelity-none")).to_be_visible()
-    page.screenshot(path="/tmp/assay-browser-results.png", full_page=True)
 
     # A reload on the results page shows the results again; "Sign out" forgets the token.
     page.reload()
@@ -205,7 +204,6 @@ def test_inline_session_free_text_and_code_widgets(
     page.keyboard.press("Enter")
     expect(editor).to_have_value("def add(a, b):\n    return a + b\n")
     expect(page.locator("#progress")).to_have_text("Question 3 of 3")
-    page.screenshot(path="/tmp/assay-browser-code.png", full_page=True)
     page.keyboard.press("Control+Enter")
 
     expect(page.locator("#view-results")).to_be_visible()

@@ -22,6 +22,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import TemplateSyntaxError
@@ -160,6 +161,13 @@ def _identity(obj: Any, name_field: str) -> None:
     _text("description", obj.description)
 
 
+@lru_cache(maxsize=1024)
+def _check_schema_text(text: str) -> None:
+    """Check a JSON Schema (as canonical JSON) against its metaschema, once per distinct schema."""
+    schema = json.loads(text)
+    validator_for(schema).check_schema(schema)
+
+
 class _Checked:
     """Dataclass mixin: construction runs :meth:`validate`."""
 
@@ -272,7 +280,7 @@ class ScoringMethod(_Checked):
             value = getattr(self, name)
             if value is not None:
                 try:
-                    validator_for(value).check_schema(value)
+                    _check_schema_text(canonical_json(value))
                 except SchemaError as exc:
                     raise RubricValidationError(
                         name, f"must be a valid JSON Schema ({exc.message})"

@@ -40,6 +40,7 @@ class SchemaRegistry:
     ) -> None:
         self._schemas: dict[str, dict[str, Any]] = {}
         self._base_dir = base_dir
+        self._referencing: Registry[Any] | None = None
         for ref, schema in (schemas or {}).items():
             self.register(ref, schema)
 
@@ -58,6 +59,7 @@ class SchemaRegistry:
                 "schema", f"must be a valid JSON Schema ({exc.message})"
             ) from None
         self._schemas[ref] = schema
+        self._referencing = None
 
     def get(self, ref: str) -> dict[str, Any]:
         """The schema registered (or stored in ``base_dir``) under ``ref``.
@@ -82,11 +84,13 @@ class SchemaRegistry:
 
     def referencing_registry(self) -> Registry[Any]:
         """A :mod:`referencing` registry so that schemas can ``$ref`` each other by name."""
-        resources = [
-            (ref, Resource.from_contents(schema, default_specification=DRAFT202012))
-            for ref, schema in self._schemas.items()
-        ]
-        return Registry().with_resources(resources)
+        if self._referencing is None:
+            resources = [
+                (ref, Resource.from_contents(schema, default_specification=DRAFT202012))
+                for ref, schema in self._schemas.items()
+            ]
+            self._referencing = Registry().with_resources(resources)
+        return self._referencing
 
     def _file_for(self, ref: str) -> Path | None:
         if self._base_dir is None:

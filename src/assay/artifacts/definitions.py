@@ -101,11 +101,11 @@ class ArtifactTypeDefinition:
             id=type_id,
             description=config.get("description", ""),
             content_schema=config.get("content_schema"),
-            rubrics=list(config.get("rubrics") or []),
+            rubrics=_listed(config.get("rubrics")),
             auto_review=config.get("auto_review", False),
             requires_approval=config.get("requires_approval", False),
             approval_threshold=config.get("approval_threshold", 0.7),
-            tags=list(config.get("tags") or []),
+            tags=_listed(config.get("tags")),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -119,6 +119,13 @@ class ArtifactTypeDefinition:
             "approval_threshold": self.approval_threshold,
             "tags": list(self.tags),
         }
+
+
+def _listed(value: Any) -> Any:
+    """A copy of a list, ``[]`` for ``None``, anything else as is (validation judges it)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else value
 
 
 def type_definitions_from_config(config: dict[str, Any]) -> dict[str, ArtifactTypeDefinition]:

@@ -19,9 +19,11 @@ weighted means (``0.4 * 1.0 + 0.6 * 0.7 = 0.82`` may land a hair below ``0.82``)
 Worked example: ``pass_threshold = 0.7``, ``approval_threshold = 0.8``, ``s = 0.75`` gives
 ``rubric_passed = True`` and ``passed = False``, so the review ends in ``NEEDS_REVISION``.
 
-**Outcome.** With at least one evaluation: ``APPROVED`` if every evaluation passed, else
-``NEEDS_REVISION``. With none (the artifact names no rubric) the automatic review has nothing
-to decide, and the artifact stays ``IN_REVIEW`` for a person to approve, reject or send back.
+**Outcome.** ``NEEDS_REVISION`` if any complete evaluation failed; else, if any evaluation is
+``incomplete`` (a required criterion could not be evaluated, e.g. the LLM gave no usable
+answer: it needs human review), the artifact stays ``IN_REVIEW``; else ``APPROVED``. With no
+evaluation at all (the artifact names no rubric) the automatic review has nothing to decide,
+and the artifact also stays ``IN_REVIEW`` for a person to approve, reject or send back.
 
 **requires_approval.** ``APPROVED`` additionally needs, for each of the artifact's rubric ids,
 that the most recent evaluation of the current version by that rubric passed. An artifact
@@ -34,6 +36,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from assay.artifacts.status import ArtifactStatus
+
+#: ``RubricEvaluation.status`` of an evaluation a person must finish.
+INCOMPLETE = "incomplete"
 
 #: Tolerance of the approval-threshold comparison (absorbs float rounding).
 SCORE_TOLERANCE = 1e-9
@@ -75,18 +80,24 @@ def apply_approval_threshold(
 
 
 def review_outcome(evaluations: Sequence[dict[str, Any]]) -> ArtifactStatus | None:
-    """The status a review ends in: ``APPROVED``, ``NEEDS_REVISION``, or ``None`` (stay).
+    """The status a review ends in: ``APPROVED``, ``NEEDS_REVISION``, or ``None`` (stay
+    ``IN_REVIEW``). See the module docstring.
 
     >>> review_outcome([{"passed": True}, {"passed": False}]).value
     'needs_revision'
+    >>> review_outcome([{"passed": True}, {"passed": False, "status": "incomplete"}]) is None
+    True
     >>> review_outcome([]) is None
     True
     """
     if not evaluations:
         return None
-    if all(e.get("passed") is True for e in evaluations):
-        return ArtifactStatus.APPROVED
-    return ArtifactStatus.NEEDS_REVISION
+    incomplete = [e for e in evaluations if e.get("status") == INCOMPLETE]
+    if any(e.get("passed") is not True for e in evaluations if e.get("status") != INCOMPLETE):
+        return ArtifactStatus.NEEDS_REVISION
+    if incomplete:
+        return None
+    return ArtifactStatus.APPROVED
 
 
 def missing_approvals(
@@ -109,6 +120,7 @@ def missing_approvals(
 
 
 __all__ = [
+    "INCOMPLETE",
     "SCORE_TOLERANCE",
     "apply_approval_threshold",
     "meets_threshold",

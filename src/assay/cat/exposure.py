@@ -12,6 +12,10 @@ selected item is administered, its exposure rate is ``P(A_i) = P(S_i) K_i``. Sta
 
 until ``max_i P(A_i) <= r_max + tolerance`` or ``iterations`` runs. Worked example: an item
 selected for 60% of simulees with ``r_max = 0.2`` gets ``K = 0.2 / 0.6 = 1/3``.
+
+Each rate is estimated from ``n`` simulees with sampling SD ``sqrt(r (1 - r) / n)``; the
+maximum over many items exceeds ``r_max`` by a few such SDs, so use thousands of simulees for
+a tight ``tolerance`` (the classic procedure is run with large samples, offline).
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ discriminations)::
 which for ``c = 0`` reduces to ``a^2 P (1 - P)``. Worked example: ``theta = 0, a = 1.5, b = 0,
 c = 0.2`` gives ``P = 0.2 + 0.8 * 0.5 = 0.6`` and ``I = 2.25 * 0.4 / 0.6 * 0.5^2 = 0.375``.
 
-Log-likelihoods are computed from ``e = exp(-z)`` without cancellation::
+Log-likelihoods are computed with ``e = exp(-z)`` and ``log(1 + x e) = logaddexp(0, log x - z)``,
+so nothing cancels or overflows::
 
     log P       = log(1 + c e) - log(1 + e)
     log(1 - P)  = log(1 - c) - z - log(1 + e)
@@ -137,17 +138,20 @@ def item_log_likelihood(
     """
     nz = grid * -a  # -z = a b - a theta
     nz += a * b
-    if abs(a) * (abs(grid[0]) + abs(grid[-1])) + abs(a * b) > _Z_MAX:
-        np.clip(nz, -_Z_MAX, _Z_MAX, out=nz)
-    e = np.exp(nz)
-    out: FloatArray = np.log1p(e)
-    np.negative(out, out=out)
-    if correct:
-        if c > 0.0:
+    if abs(a) * max(abs(grid[0]), abs(grid[-1])) + abs(a * b) <= _Z_MAX:
+        e = np.exp(nz)  # cannot overflow: the fast path
+        out: FloatArray = np.log1p(e)
+        if correct and c > 0.0:
             e *= c
-            out += np.log1p(e)
+            out -= np.log1p(e)
+    else:
+        out = np.logaddexp(0.0, nz)
+        if correct and c > 0.0:
+            out -= np.logaddexp(0.0, nz + math.log(c))
+    if correct:  # log P = log(1 + c e) - log(1 + e)
+        np.negative(out, out=out)
         return out
-    out += nz
+    np.subtract(nz, out, out=out)  # log(1 - P) = log(1 - c) - z - log(1 + e)
     if c > 0.0:
         out += math.log1p(-c)
     return out
@@ -170,8 +174,10 @@ def log_likelihood(
     Returns:
         Array of shape ``(n_points,)``.
     """
-    z = np.clip(np.multiply.outer(grid, a) - a * b, -_Z_MAX, _Z_MAX)  # (n_points, n_items)
-    e = np.exp(-z)
-    table = np.where(u > 0.5, np.log1p(c * e), np.log1p(-c) - z) - np.log1p(e)
+    nz = a * b - np.multiply.outer(grid, a)  # -z, shape (n_points, n_items)
+    with np.errstate(divide="ignore"):
+        log_c = np.log(c)  # -inf where c = 0: log(1 + c e) = logaddexp(0, -inf) = 0
+    table = np.where(u > 0.5, np.logaddexp(0.0, nz + log_c), np.log1p(-c) + nz)
+    table -= np.logaddexp(0.0, nz)
     total: FloatArray = table.sum(axis=1)
     return total

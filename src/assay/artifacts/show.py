@@ -24,6 +24,7 @@ def format_artifact_report(
         **Id:** ... / **Type:** ... / **Version:** ... / **Status:** ... / **Tags:** ...
         ## Versions        (one line per version: version, status, created_at)
         ## Provenance      (format_provenance_chain)
+        **Latest evaluation:** <id> of v<version> (<evaluated_at>)
         ## Evaluation Summary   (format_evaluation_summary) or "No evaluation yet."
     """
     lines = [
@@ -44,7 +45,13 @@ def format_artifact_report(
     if latest_evaluation is None:
         lines += ["## Evaluation Summary", "", "No evaluation yet.", ""]
     else:
-        lines.append(format_evaluation_summary(latest_evaluation))
+        ev = latest_evaluation
+        lines += [
+            f"**Latest evaluation:** {ev.get('id', '')} of v{ev.get('artifact_version', '?')} "
+            f"({ev.get('evaluated_at', '')})",
+            "",
+            format_evaluation_summary(ev),
+        ]
     return "\n".join(lines)
 
 

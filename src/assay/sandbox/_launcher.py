@@ -5,17 +5,23 @@ Run inside the sandbox as::
     python -I -S -B -X utf8 launcher.py CONFIG_JSON MAIN_PATH [ARG...]
 
 It is a script, not a module the host imports for behaviour; the host reads its text and
-copies it beside the program. In order, it:
+copies it beside the program.
+
+With ``"init": true`` (under bubblewrap, where it is the pid namespace's pid 1) it first
+forks: the parent stays as the sandbox's init, with the credentials bubblewrap gave it, so
+that ``--die-with-parent`` can still kill it (and with it the whole namespace) when the host
+dies; it reaps every process in the sandbox and, when the program's process ends, exits with
+its exit code (``128 + N`` for signal N), so that the program's CPU time reaches the host's
+``wait4``. The child, or the launcher itself without ``"init"``, then:
 
 1. applies the ``rlimits`` of CONFIG (``{"RLIMIT_CPU": [soft, hard], ...}``). They are set
    here, inside the sandbox, so that ``RLIMIT_NPROC`` counts the tasks of this sandbox's user
    namespace (or of the uid below) rather than every process of the host user;
 2. with ``"uid"``/``"gid"``: drops to that uid and gid (the host runs as root, for whom the
    kernel never enforces ``RLIMIT_NPROC``; dropping also drops every capability);
-3. with ``"die_with_parent"``: asks the kernel for SIGKILL when the parent dies
-   (``PR_SET_PDEATHSIG``). Needed in rlimits-only mode, and after step 2 under bubblewrap,
-   because a change of uid clears the setting ``--die-with-parent`` made. With
-   ``"parent_pid"``, exits at once if the parent is already someone else;
+3. with ``"die_with_parent"`` (rlimits-only mode): asks the kernel for SIGKILL when the
+   parent dies (``PR_SET_PDEATHSIG``, after step 2, which would clear it) and exits at once
+   if the parent is no longer ``"parent_pid"``;
 4. writes ``b"R"`` to ``status_fd``: the program starts now. The host treats a run without
    it as a sandbox failure, never as the program's. The host holds the only read end, so the
    write fails (and the launcher stops) when the host has died meanwhile;
@@ -40,6 +46,7 @@ STATUS_READY = b"R"
 STATUS_MEMORY_ERROR = b"M"
 _PR_SET_PDEATHSIG = 1
 _PARENT_GONE_EXIT_CODE = 125
+_SIGNAL_EXIT_BASE = 128
 
 
 def _apply_rlimits(rlimits: dict[str, list[int]]) -> None:
@@ -97,10 +104,29 @@ def _run_main(main_path: str, status_fd: int) -> int:
     return 0
 
 
+def _serve_as_init(program_pid: int) -> int:
+    """Reap every process until the program's ends; return its exit code for the host."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            return 1
+        if pid == program_pid:
+            code = os.waitstatus_to_exitcode(status)
+            return code if code >= 0 else _SIGNAL_EXIT_BASE - code
+
+
 def main(argv: list[str]) -> int:
     """Set the sandbox up from ``argv[1]`` (CONFIG_JSON) and run ``argv[2]``."""
     config: dict[str, Any] = json.loads(argv[1])
-    main_path, program_args = argv[2], argv[3:]
+    if config.get("init"):
+        program_pid = os.fork()
+        if program_pid:
+            return _serve_as_init(program_pid)
+    return _start(config, argv[2], argv[3:])
+
+
+def _start(config: dict[str, Any], main_path: str, program_args: list[str]) -> int:
     status_fd = int(config["status_fd"])
     _apply_rlimits(config["rlimits"])
     if config.get("uid") is not None:

@@ -15,12 +15,10 @@ Two modes, because the kernel never enforces ``RLIMIT_NPROC`` for uid 0:
   to a uid of the run's own, whose tasks ``RLIMIT_NPROC`` counts.
 
 Either way ``--die-with-parent`` kills the sandbox when the host process dies, and
-``--new-session`` detaches it from any terminal. ``--as-pid-1`` makes the program the
-namespace's init, reaped by the bubblewrap process the host waits for, so that its CPU time
-reaches the host's ``wait4`` (bubblewrap's own init would exit unreaped and lose it). As
-init, the program ignores signals it has no handler for, SIGXCPU included: the CPU limit then
-ends it with the SIGKILL of the hard limit, one second later; orphaned grandchildren stay
-zombies (counted by ``RLIMIT_NPROC``) until the run ends.
+``--new-session`` detaches it from any terminal. ``--as-pid-1`` makes the launcher the
+namespace's init, reaped by the bubblewrap process the host waits for (bubblewrap's own init
+would exit unreaped, losing the program's CPU time); the launcher forks the program and
+reaps it (see ``assay.sandbox._launcher``).
 """
 
 from __future__ import annotations

@@ -3,10 +3,10 @@
 The child starts in a session (and process group) of its own. The host kills the run when the
 wall timeout expires or when stdout plus stderr exceed the output cap (counted while reading,
 so 100 MB of output never reaches memory), and kills the group once more after the child has
-exited, to sweep up processes it left behind. Under a supervisor that reaps the program
-(bubblewrap) a kill first hits the program's processes, so that the supervisor reaps them and
-their CPU time is counted, and the whole group only if the supervisor has not exited
-``_STOP_GRACE_S`` later. Exit is noticed through a pidfd (a thread
+exited, to sweep up processes it left behind. Under supervisors that reap the program
+(bubblewrap and the launcher as the sandbox's init) a kill first hits the processes below
+them, so that the supervisors reap them and their CPU time is counted, and the whole group
+only if the child has not exited ``_STOP_GRACE_S`` later. Exit is noticed through a pidfd (a thread
 waiting in ``waitid(WNOWAIT)`` where pidfds are missing), so the child stays a zombie, its pid
 reserved, until every kill has been sent; it is then reaped with ``wait4`` for its resource
 usage, which covers every descendant that was waited for (all of them under bubblewrap, whose
@@ -89,9 +89,10 @@ class _Sink(asyncio.Protocol):
         return b"".join(self._chunks)
 
 
-def _descendants(pid: int, *, proc: str = "/proc") -> list[tuple[int, str]]:
-    """``(pid, comm)`` of every live descendant of ``pid``, from one pass over ``/proc``."""
-    children: dict[int, list[tuple[int, str]]] = {}
+def _descendants(pid: int, *, proc: str = "/proc") -> list[tuple[int, int]]:
+    """``(pid, depth)`` of every live descendant of ``pid`` (children have depth 1), from
+    one pass over ``/proc``."""
+    children: dict[int, list[int]] = {}
     for entry in os.scandir(proc):
         if not entry.name.isdigit():
             continue
@@ -100,25 +101,26 @@ def _descendants(pid: int, *, proc: str = "/proc") -> list[tuple[int, str]]:
                 line = f.read()
         except OSError:  # the process ended meanwhile
             continue
-        comm, rest = line[line.find("(") + 1 : line.rfind(")")], line[line.rfind(")") + 2 :]
-        children.setdefault(int(rest.split()[1]), []).append((int(entry.name), comm))
-    found: list[tuple[int, str]] = []
-    pending = [pid]
+        parent = int(line[line.rfind(")") + 2 :].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    found: list[tuple[int, int]] = []
+    pending = [(pid, 0)]
     while pending:
-        for child in children.get(pending.pop(), []):
-            found.append(child)
-            pending.append(child[0])
+        parent, depth = pending.pop()
+        for child in children.get(parent, []):
+            found.append((child, depth + 1))
+            pending.append((child, depth + 1))
     return found
 
 
 class _Child:
     """The spawned process; sends kills only while its pid is still reserved (unreaped)."""
 
-    def __init__(self, popen: subprocess.Popen[bytes], supervisor: str | None) -> None:
+    def __init__(self, popen: subprocess.Popen[bytes], supervisor_levels: int) -> None:
         self.popen = popen
         self.pid = popen.pid
         self.reaped = False
-        self._supervisor = supervisor
+        self._supervisor_levels = supervisor_levels
 
     def kill_group(self) -> None:
         if not self.reaped:
@@ -126,14 +128,14 @@ class _Child:
                 os.killpg(self.pid, signal.SIGKILL)
 
     def stop(self) -> None:
-        """Kill the run: the program's processes first when a supervisor reaps them (so
-        their CPU time reaches ``wait4``), the whole group after ``_STOP_GRACE_S``."""
-        if self._supervisor is None or self.reaped:
+        """Kill the run: with supervisors, the processes below them first (so that their
+        CPU time reaches ``wait4``), the whole group after ``_STOP_GRACE_S``."""
+        if self._supervisor_levels == 0 or self.reaped:
             self.kill_group()
             return
         with contextlib.suppress(OSError):
-            for pid, comm in _descendants(self.pid):
-                if comm != self._supervisor:
+            for pid, depth in _descendants(self.pid):
+                if depth > self._supervisor_levels:
                     with contextlib.suppress(ProcessLookupError, PermissionError):
                         os.kill(pid, signal.SIGKILL)
         asyncio.get_running_loop().call_later(_STOP_GRACE_S, self.kill_group)
@@ -197,7 +199,7 @@ async def run_process(
     wall_timeout_s: float,
     max_output_bytes: int,
     status_pipe: tuple[int, int],
-    supervisor: str | None = None,
+    supervisor_levels: int = 0,
 ) -> Finished:
     """Run ``argv`` to completion under a wall timeout and an output cap.
 
@@ -210,8 +212,9 @@ async def run_process(
         max_output_bytes: stdout plus stderr kept; one byte more kills the group.
         status_pipe: ``(read_fd, write_fd)`` of an ``os.pipe()``; the write end is passed to
             the child under the same number, and both ends are closed by this function.
-        supervisor: Process name (``comm``) of a supervisor that reaps the program, e.g.
-            ``"bwrap"``, whose init reaps the whole sandbox: a kill then spares it briefly.
+        supervisor_levels: Levels of descendants that supervise and reap the program
+            (1 under bubblewrap: the launcher as the sandbox's init); a kill spares them
+            briefly. 0: a kill hits the whole group at once.
 
     Returns:
         What the host saw; never raises for anything the child did.
@@ -229,7 +232,7 @@ async def run_process(
         raise
     finally:
         os.close(write_fd)
-    child = _Child(popen, supervisor)
+    child = _Child(popen, supervisor_levels)
     status_file = os.fdopen(read_fd, "rb", buffering=0)
     output = _Budget(max_output_bytes, child.stop)
     budgets = (output, output, _Budget(_STATUS_CAP_BYTES, None))

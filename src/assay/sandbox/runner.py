@@ -172,6 +172,11 @@ class SandboxRunner:
         self.bwrap_error: str | None = None
         """Why bubblewrap was not used, when ``"auto"`` fell back to rlimits only."""
 
+    @property
+    def python_executable(self) -> str:
+        """The interpreter runs use (real path)."""
+        return os.path.realpath(self._python)
+
     async def resolve_isolation(self) -> Isolation:
         """Choose (once) and return the isolation runs will get.
 
@@ -264,7 +269,7 @@ class SandboxRunner:
         try:
             read_fd, write_fd = os.pipe()
             config: dict[str, Any] = {"status_fd": write_fd, "uid": uid, "gid": uid}
-            config["die_with_parent"] = fallback or uid is not None
+            config.update(init=not fallback, die_with_parent=fallback)
             if fallback:
                 src, work = os.path.join(tmp, "src"), os.path.join(tmp, "work")
                 own_uid = uid is not None or "max_processes" in plan.unenforced
@@ -316,7 +321,7 @@ class SandboxRunner:
                 wall_timeout_s=limits.wall_timeout_s,
                 max_output_bytes=limits.max_output_bytes,
                 status_pipe=(read_fd, write_fd),
-                supervisor="bwrap" if plan.bwrap is not None else None,
+                supervisor_levels=1 if plan.bwrap is not None else 0,
             )
         except OSError as exc:
             raise SandboxError(f"cannot start {argv[0]}: {exc}") from exc

@@ -19,7 +19,9 @@ unreadable response              no           ``LLMRequestError``
 ===============================  ===========  ==========================
 
 Tool-call arguments are passed through verbatim, malformed JSON included: judging them is
-the caller's business (see :meth:`assay.llm.messages.ToolCall.parsed_arguments`).
+the caller's business (see :meth:`assay.llm.messages.ToolCall.parsed_arguments`). Messages
+go out in :meth:`Message.to_openai` shape, except that an assistant message with no text is
+sent with ``"content": ""`` (llama-cpp-python's server rejects ``null``).
 """
 
 from __future__ import annotations
@@ -156,7 +158,7 @@ class OpenAICompatibleModel:
         """
         params: dict[str, Any] = {
             "model": self._model,
-            "messages": [m.to_openai() for m in messages],
+            "messages": [_wire_message(m) for m in messages],
         }
         if tools:
             params["tools"] = [t.to_openai() for t in tools]
@@ -264,6 +266,18 @@ class OpenAICompatibleModel:
             # An error event inside a stream: the server failed mid-answer.
             return _Failure(LLMServerError(f"{where} failed mid-stream: {exc.message}"), 500)
         raise exc
+
+
+def _wire_message(message: Message) -> dict[str, Any]:
+    """The wire shape, with ``""`` for an assistant message's missing text.
+
+    llama-cpp-python's server refuses ``"content": null`` (HTTP 500, a validation error) and
+    its templates need the key; OpenAI, Ollama and vLLM accept ``""`` as well.
+    """
+    wire = message.to_openai()
+    if message.role == "assistant" and wire["content"] is None:
+        wire["content"] = ""
+    return wire
 
 
 @dataclass

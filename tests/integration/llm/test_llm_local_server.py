@@ -97,7 +97,7 @@ def test_server_starts_answers_and_stops(
     record = json.loads(stand_in.read_text())
     argv = record["argv"]
     assert argv[argv.index("--model") + 1] == str(gguf)
-    assert argv[argv.index("--chat_format") + 1] == "chatml-function-calling"
+    assert "--chat_format" not in argv  # the GGUF's own chat template
     assert argv[argv.index("--n_threads") + 1] == "1"
     assert argv[argv.index("--port") + 1] == server.base_url.rsplit(":", 1)[1].split("/")[0]
     assert "PORT" not in record["env"]
@@ -178,8 +178,10 @@ def test_command_line() -> None:
         "8123",
         "--n_ctx",
         "4096",
-        "--chat_format",
-        "chatml-function-calling",
         "--verbose",
         "false",
     ]
+    forced_format = llama_server_command(
+        model_path=Path("m.gguf"), port=1, chat_format="chatml-function-calling", n_threads=2
+    )
+    assert forced_format[-4:] == ["--chat_format", "chatml-function-calling", "--n_threads", "2"]

@@ -33,6 +33,20 @@ def test_split_exit_status(
     assert split_exit_status(returncode, through_bwrap=through_bwrap) == expected
 
 
+def decide(
+    exit_code: int | None, term_signal: int | None, flags: str, cpu_ms: float
+) -> tuple[Verdict, str]:
+    return decide_verdict(
+        exit_code=exit_code,
+        term_signal=term_signal,
+        wall_timed_out="wall" in flags,
+        output_exceeded="output" in flags,
+        memory_error="memory" in flags,
+        cpu_ms=cpu_ms,
+        limits=LIMITS,
+    )
+
+
 # flags: "wall" = the wall timeout fired, "output" = the output cap was hit,
 # "memory" = the launcher saw an uncaught MemoryError
 @pytest.mark.parametrize(
@@ -57,16 +71,7 @@ def test_split_exit_status(
 def test_decide_verdict(
     exit_code: int | None, term_signal: int | None, flags: str, cpu_ms: float, verdict: Verdict
 ) -> None:
-    decided, _ = decide_verdict(
-        exit_code=exit_code,
-        term_signal=term_signal,
-        wall_timed_out="wall" in flags,
-        output_exceeded="output" in flags,
-        memory_error="memory" in flags,
-        cpu_ms=cpu_ms,
-        limits=LIMITS,
-    )
-    assert decided is verdict
+    assert decide(exit_code, term_signal, flags, cpu_ms)[0] is verdict
 
 
 @pytest.mark.parametrize(
@@ -85,13 +90,4 @@ def test_decide_verdict(
 def test_verdict_messages_name_the_limit(
     exit_code: int | None, term_signal: int | None, flags: str, message: str
 ) -> None:
-    _, said = decide_verdict(
-        exit_code=exit_code,
-        term_signal=term_signal,
-        wall_timed_out="wall" in flags,
-        output_exceeded="output" in flags,
-        memory_error="memory" in flags,
-        cpu_ms=0.0,
-        limits=LIMITS,
-    )
-    assert said == message
+    assert decide(exit_code, term_signal, flags, 0.0)[1] == message

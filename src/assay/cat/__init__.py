@@ -13,6 +13,7 @@ Modules, one concept each:
 * :mod:`assay.cat.state` — the JSON-serialisable test configuration and state;
 * :mod:`assay.cat.engine` — the step API: :func:`start`, :func:`next_item`,
   :func:`record_response`;
+* :mod:`assay.cat.report` — per-section performance (seed 002 §13.6);
 * :mod:`assay.cat.simulation` — Monte-Carlo evaluation of a configuration.
 """
 
@@ -30,6 +31,7 @@ from assay.cat.irt_lite import (
     target_difficulty,
     template_bank,
 )
+from assay.cat.report import SectionPerformance, performance_by_section
 from assay.cat.simulation import SimulationResult, simulate
 from assay.cat.state import AnsweredItem, CatConfig, CatState
 from assay.cat.stopping import StopReason, stop_reason
@@ -43,6 +45,7 @@ __all__ = [
     "ItemBank",
     "ItemParams",
     "NextItem",
+    "SectionPerformance",
     "SectionTarget",
     "SimulationResult",
     "Stop",
@@ -57,6 +60,7 @@ __all__ = [
     "information",
     "item_from_difficulty",
     "next_item",
+    "performance_by_section",
     "probability",
     "record_response",
     "simulate",

@@ -22,7 +22,7 @@ generated instance's own parameters (:func:`assay.cat.irt_lite.item_from_difficu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -83,7 +83,7 @@ def start(config: CatConfig, *, now: datetime) -> CatState:
 
 def _stop(state: CatState, reason: StopReason) -> tuple[CatState, Stop]:
     return (
-        replace(state, stopped=reason, pending=None),
+        state.evolve(pending=None, stopped=reason),
         Stop(reason=reason, theta=state.theta, se=state.se, n_items=state.n_items),
     )
 
@@ -143,7 +143,7 @@ def next_item(
         bank,
         state.theta,
         rng=rng,
-        administered=bank.indices(a.item.item_id for a in state.answered),
+        administered=bank.indices(state.answered_ids),
         excluded=bank.indices(state.excluded) if state.excluded else None,
         groups=groups,
         randomesque_k=cfg.randomesque_k,
@@ -152,8 +152,12 @@ def next_item(
     if selection is None:
         return _stop(state, "bank_exhausted")
     item = bank.item(selection.index)
-    excluded = state.excluded + tuple(bank.item_ids[i] for i in selection.rejected)
-    new_state = replace(state, pending=item.item_id, excluded=excluded)
+    excluded = (
+        state.excluded + tuple(bank.item_ids[i] for i in selection.rejected)
+        if selection.rejected
+        else None
+    )
+    new_state = state.evolve(pending=item.item_id, excluded=excluded)
     return new_state, NextItem(
         item=item, information=selection.information, theta=state.theta, se=state.se
     )

@@ -175,9 +175,15 @@ def log_likelihood(
         Array of shape ``(n_points,)``.
     """
     nz = a * b - np.multiply.outer(grid, a)  # -z, shape (n_points, n_items)
-    with np.errstate(divide="ignore"):
-        log_c = np.log(c)  # -inf where c = 0: log(1 + c e) = logaddexp(0, -inf) = 0
-    table = np.where(u > 0.5, np.logaddexp(0.0, nz + log_c), np.log1p(-c) + nz)
-    table -= np.logaddexp(0.0, nz)
+    right = u > 0.5
+    if np.max(np.abs(nz)) <= _Z_MAX:  # exp cannot overflow: the fast path
+        e = np.exp(nz)
+        table = np.where(right, np.log1p(c * e), np.log1p(-c) + nz)
+        table -= np.log1p(e)
+    else:
+        with np.errstate(divide="ignore"):
+            log_c = np.log(c)  # -inf where c = 0: log(1 + c e) = logaddexp(0, -inf) = 0
+        table = np.where(right, np.logaddexp(0.0, nz + log_c), np.log1p(-c) + nz)
+        table -= np.logaddexp(0.0, nz)
     total: FloatArray = table.sum(axis=1)
     return total

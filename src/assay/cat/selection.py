@@ -98,7 +98,8 @@ def select_item(
             continue
         info = block.information(theta)
         n_masked = 0
-        for global_indices in (taken, excluded, np.array(rejected, dtype=np.intp)):
+        rejected_arr = np.array(rejected, dtype=np.intp) if rejected else None
+        for global_indices in (taken, excluded, rejected_arr):
             if global_indices is not None and global_indices.size:
                 positions = block.local_positions(global_indices)
                 info[positions] = -np.inf

@@ -9,7 +9,7 @@ parameters), so the ability estimate is always recomputable from the state alone
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -239,14 +239,39 @@ class CatState:
         posterior = self.posterior().update(answer.correct, item.a, item.b, item.c)
         answered = (*self.answered, answer)
         theta, se = self._estimate(answered, posterior)
-        return replace(
-            self,
-            answered=answered,
-            pending=None,
+        return CatState(
+            config=self.config,
+            started_at=self.started_at,
             theta=theta,
             se=se,
+            answered=answered,
+            excluded=self.excluded,
+            pending=None,
+            stopped=self.stopped,
             _posterior=posterior,
             _answered_ids=self.answered_ids | {item.item_id},
+        )
+
+    def evolve(
+        self,
+        *,
+        pending: str | None,
+        excluded: tuple[str, ...] | None = None,
+        stopped: StopReason | None = None,
+    ) -> CatState:
+        """A copy with a new ``pending`` item, ``excluded`` ids and ``stopped`` reason (the
+        cached posterior carries over; cheaper than ``dataclasses.replace``)."""
+        return CatState(
+            config=self.config,
+            started_at=self.started_at,
+            theta=self.theta,
+            se=self.se,
+            answered=self.answered,
+            excluded=self.excluded if excluded is None else excluded,
+            pending=pending,
+            stopped=stopped,
+            _posterior=self._posterior,
+            _answered_ids=self._answered_ids,
         )
 
     def _estimate(

@@ -250,3 +250,30 @@ def test_from_dict_rejects_an_unknown_stop_reason() -> None:
         CatState.from_dict({**data, "stopped": "bored"})
     with pytest.raises(ValueError, match="started_at"):
         CatState.from_dict({**data, "started_at": "2025-01-01T00:00:00"})
+
+
+def test_performance_by_section_summarises_each_section() -> None:
+    from assay.cat import performance_by_section
+
+    state = start(CatConfig(max_items=10), now=T0)
+    rows = [("add", True, 5.0), ("add", True, 7.0), ("sub", False, 20.0), ("add", False, None)]
+    for i, (section, ok, secs) in enumerate(rows):
+        item = ItemParams(f"q{i}", a=1.2, b=0.0, section_id=section)
+        state = record_response(state, item=item, correct=ok, now=T0, response_time_s=secs)
+    perf = performance_by_section(state)
+    assert list(perf) == ["add", "sub"]
+    add, sub = perf["add"], perf["sub"]
+    assert (add.items_attempted, add.items_correct, add.avg_time_s) == (3, 2, 6.0)
+    assert add.accuracy == pytest.approx(2 / 3)
+    assert add.theta == pytest.approx(estimate_theta([1, 1, 0], a=1.2, b=0.0).theta)
+    assert (sub.items_attempted, sub.accuracy, sub.avg_time_s) == (1, 0.0, 20.0)
+    assert sub.theta < 0 < add.theta
+    assert set(add.to_dict()) == {
+        "section_id",
+        "items_attempted",
+        "items_correct",
+        "accuracy",
+        "avg_time_s",
+        "theta",
+        "se",
+    }

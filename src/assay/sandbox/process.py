@@ -93,16 +93,19 @@ def _descendants(pid: int, *, proc: str = "/proc") -> list[tuple[int, int]]:
     """``(pid, depth)`` of every live descendant of ``pid`` (children have depth 1), from
     one pass over ``/proc``."""
     children: dict[int, list[int]] = {}
-    for entry in os.scandir(proc):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(os.path.join(entry.path, "stat"), encoding="utf-8", errors="replace") as f:
-                line = f.read()
-        except OSError:  # the process ended meanwhile
-            continue
-        parent = int(line[line.rfind(")") + 2 :].split()[1])
-        children.setdefault(parent, []).append(int(entry.name))
+    with os.scandir(proc) as entries:
+        for entry in entries:
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(
+                    os.path.join(entry.path, "stat"), encoding="utf-8", errors="replace"
+                ) as f:
+                    line = f.read()
+            except OSError:  # the process ended meanwhile
+                continue
+            parent = int(line[line.rfind(")") + 2 :].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
     found: list[tuple[int, int]] = []
     pending = [(pid, 0)]
     while pending:

@@ -46,14 +46,15 @@ def count_tasks_of(uid: int, *, proc: str = "/proc") -> int | None:
     if not os.path.isdir(proc):
         return None
     count = 0
-    for entry in os.scandir(proc):
-        if not entry.name.isdigit():
-            continue
-        try:
-            if entry.stat().st_uid == uid:
-                count += len(os.listdir(os.path.join(entry.path, "task")))
-        except OSError:  # the process ended meanwhile
-            continue
+    with os.scandir(proc) as entries:
+        for entry in entries:
+            if not entry.name.isdigit():
+                continue
+            try:
+                if entry.stat().st_uid == uid:
+                    count += len(os.listdir(os.path.join(entry.path, "task")))
+            except OSError:  # the process ended meanwhile
+                continue
     return count
 
 

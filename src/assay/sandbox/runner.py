@@ -283,7 +283,7 @@ class SandboxRunner:
             command += [json.dumps(config), f"{src}/{MAIN_FILE}", *args]
             finished = await self._spawn(plan, command, tmp, work, stdin, limits, read_fd, write_fd)
         finally:
-            if uid is not None and fallback:
+            if uid is not None and fallback and await asyncio.to_thread(_uid_has_processes, uid):
                 await _kill_uid(plan.interpreter, uid)
             await asyncio.to_thread(_remove_tree, tmp)
         return _to_result(finished, plan, limits)
@@ -325,6 +325,25 @@ class SandboxRunner:
             )
         except OSError as exc:
             raise SandboxError(f"cannot start {argv[0]}: {exc}") from exc
+
+
+def _uid_has_processes(uid: int) -> bool:
+    """Whether any process has real uid ``uid`` (read from ``/proc/<pid>/status``, which a
+    process cannot hide by making itself non-dumpable)."""
+    with os.scandir("/proc") as entries:
+        for entry in entries:
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(os.path.join(entry.path, "status"), encoding="utf-8") as f:
+                    for line in f:
+                        if line.startswith("Uid:"):
+                            if int(line.split()[1]) == uid:
+                                return True
+                            break
+            except (OSError, ValueError, IndexError):
+                continue
+    return False
 
 
 async def _kill_uid(interpreter: str, uid: int) -> None:

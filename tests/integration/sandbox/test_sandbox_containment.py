@@ -122,6 +122,28 @@ async def test_a_fork_bomb_is_contained_and_leaves_nothing_behind(runner: Sandbo
     assert wait_for(lambda: with_marker(marker) == [], within_s=10)
 
 
+async def test_a_process_escaping_into_its_own_session_is_killed_too(
+    runner: SandboxRunner,
+) -> None:
+    program = textwrap.dedent(
+        """
+        import os, time
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                time.sleep(600)
+            os._exit(0)
+        os.wait()
+        print("escaped")
+        """
+    )
+    marker = uuid.uuid4().hex
+    result = await runner.run(program, args=[marker])
+    assert result.verdict is Verdict.OK and result.stdout == "escaped\n", result.stderr
+    if "process_isolation" not in result.unenforced:  # a uid or namespace of its own
+        assert wait_for(lambda: with_marker(marker) == [], within_s=10)
+
+
 async def test_a_memory_bomb_ends_with_memory_limit(runner: SandboxRunner) -> None:
     program = "hoard = []\nwhile True:\n    hoard.append(bytearray(4 * 1024 * 1024))\n"
     result = await runner.run(program, limits=Limits(memory_mb=64))

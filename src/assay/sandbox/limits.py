@@ -18,7 +18,8 @@ class Limits(BaseModel):
     - ``cpu_time_s``: ``RLIMIT_CPU`` (soft; the hard limit is one second more), per process.
     - ``memory_mb``: ``RLIMIT_AS``, the address space of each process.
     - ``max_processes``: ``RLIMIT_NPROC``, tasks (processes and threads) at once, the
-      program itself included; counted for a uid of its own (see ``SandboxRunner``).
+      program itself included (and, under bubblewrap as a non-root host, the sandbox's
+      init); counted for a uid or user namespace of the run's own (see ``SandboxRunner``).
     - ``max_file_size_mb``: ``RLIMIT_FSIZE``, the largest file the program may write.
     - ``max_open_files``: ``RLIMIT_NOFILE``.
     - ``max_output_bytes``: stdout and stderr together; the host keeps that many bytes and

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -252,6 +254,7 @@ async def test_the_parents_environment_stays_secret(
         assert secret not in result.stdout + result.stderr
 
 
+RUN_DIR = re.compile(r"/[^\x00]*/assay-run-[A-Za-z0-9_]+")
 _ORPHANED_PARENT = """
 import asyncio, sys
 from assay.sandbox import Limits, SandboxRunner
@@ -280,11 +283,20 @@ def test_killing_the_host_process_kills_the_sandboxed_program(runner: SandboxRun
     try:
         assert wait_for(program_running)
         survivors = sandboxed()
+        run_dirs = {
+            d
+            for pid in survivors
+            for d in RUN_DIR.findall(Path(f"/proc/{pid}/cmdline").read_text())
+        }
     finally:
         host.kill()
         host.wait()
-    assert wait_for(lambda: not any(alive(pid) for pid in survivors), within_s=20)
-    assert with_marker(marker) == []
+    try:
+        assert wait_for(lambda: not any(alive(pid) for pid in survivors), within_s=20)
+        assert with_marker(marker) == []
+    finally:  # the killed host could not remove its run directory
+        for run_dir in run_dirs:
+            shutil.rmtree(run_dir, ignore_errors=True)
 
 
 async def test_runs_in_parallel_do_not_disturb_each_other(runner: SandboxRunner) -> None:

@@ -23,6 +23,7 @@ all-correct and all-wrong patterns); Newton-Raphson uses the exact 3PL derivativ
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
@@ -100,7 +101,8 @@ class GridPosterior:
         bounds: tuple[float, float] = THETA_BOUNDS,
         n_points: int = N_QUADRATURE,
     ) -> GridPosterior:
-        """The N(mean, sd^2) prior on ``n_points`` uniform points over ``bounds``.
+        """The N(mean, sd^2) prior on ``n_points`` uniform points over ``bounds`` (cached:
+        posteriors never modify their arrays in place, so priors can be shared).
 
         Raises:
             ValueError: ``sd`` not > 0, ``n_points`` < 3, or ``bounds`` not increasing.
@@ -111,8 +113,7 @@ class GridPosterior:
             raise ValueError("n_quadrature: must be >= 3")
         if not bounds[0] < bounds[1]:
             raise ValueError("bounds: lower bound must be below upper bound")
-        grid = np.linspace(bounds[0], bounds[1], n_points)
-        return cls(grid, -0.5 * ((grid - mean) / sd) ** 2)
+        return _prior(float(mean), float(sd), (float(bounds[0]), float(bounds[1])), int(n_points))
 
     @property
     def step(self) -> float:
@@ -143,6 +144,15 @@ class GridPosterior:
         mean = s1 / s0
         var = s2 / s0 - mean * mean
         return mean, math.sqrt(max(var, 0.0))
+
+
+@functools.lru_cache(maxsize=64)
+def _prior(mean: float, sd: float, bounds: tuple[float, float], n_points: int) -> GridPosterior:
+    grid = np.linspace(bounds[0], bounds[1], n_points)
+    grid.flags.writeable = False
+    log_prior = -0.5 * ((grid - mean) / sd) ** 2
+    log_prior.flags.writeable = False
+    return GridPosterior(grid, log_prior)
 
 
 def eap(

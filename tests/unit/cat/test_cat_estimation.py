@@ -1,4 +1,8 @@
-"""EAP and MLE against independent implementations (adaptive quadrature, bounded Brent)."""
+"""EAP and MLE against independent implementations (adaptive quadrature, bounded Brent).
+
+The issue asks for |delta theta| <= 1e-3; the implementations agree far closer (about 1e-8),
+so the tests hold them to 1e-6.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from scipy import integrate, optimize, stats
 from assay.cat.irt import GridPosterior, estimate_theta, probability
 
 BOUNDS = (-6.0, 6.0)
+TOL = 1e-6
 
 
 def _pattern(n: int, seed: int, *, guessing: bool = True) -> tuple[np.ndarray, ...]:
@@ -67,8 +72,8 @@ def test_eap_equals_adaptive_quadrature(n: int, seed: int) -> None:
     u, a, b, c = _pattern(n, seed)
     theta, se = _exact_eap(u, a, b, c)
     est = estimate_theta(u, a, b, c, method="eap")
-    assert abs(est.theta - theta) <= 1e-3
-    assert abs(est.se - se) <= 1e-3
+    assert abs(est.theta - theta) <= TOL
+    assert abs(est.se - se) <= TOL
     assert (est.method, est.n_items) == ("eap", n)
 
 
@@ -77,8 +82,8 @@ def test_eap_of_a_long_test_uses_the_refined_grid_and_still_agrees() -> None:
     theta, se = _exact_eap(u, a, b, c)
     est = estimate_theta(u, a, b, c)
     assert se < 0.1  # narrower than the 0.1 grid step: the refinement path
-    assert abs(est.theta - theta) <= 1e-3
-    assert abs(est.se - se) <= 1e-3
+    assert abs(est.theta - theta) <= TOL
+    assert abs(est.se - se) <= TOL
 
 
 @pytest.mark.parametrize(("n", "seed"), [(4, 11), (8, 12), (15, 13), (30, 14), (50, 15), (80, 16)])
@@ -87,7 +92,7 @@ def test_mle_equals_bounded_brent_on_mixed_patterns(n: int, seed: int) -> None:
     if u.sum() in (0, n):
         u[0] = 1 - u[0]  # make the pattern mixed
     est = estimate_theta(u, a, b, c, method="mle")
-    assert abs(est.theta - _exact_mle(u, a, b, c)) <= 1e-3
+    assert abs(est.theta - _exact_mle(u, a, b, c)) <= TOL
     info = np.sum(
         a**2 * (1 - (p := probability(est.theta, a, b, c))) / p * ((p - c) / (1 - c)) ** 2
     )

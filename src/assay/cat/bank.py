@@ -103,18 +103,21 @@ class _Block:
         self.needs_clip = bool(np.max(np.abs(self.slope) * 50.0 + np.abs(self.ab)) > 700.0)
 
     def information(self, theta: float) -> FloatArray:
-        """``a^2 (1 - c) e / ((1 + e)^2 (1 + c e))`` with ``e = exp(-a (theta - b))``."""
+        """``a^2 (1 - c) (e r) r / (1 + c e)``, ``e = exp(-a (theta - b))``, ``r = 1 / (1 + e)``."""
         e = self.slope * theta
         np.subtract(self.ab, e, out=e)
         if self.needs_clip or abs(theta) > 50.0:
             np.clip(e, -700.0, 700.0, out=e)
         np.exp(e, out=e)
-        den = e + 1.0
-        np.square(den, out=den)
+        r = e + 1.0
+        np.reciprocal(r, out=r)
         if self.has_guessing:
-            den *= self.c * e + 1.0
+            g = self.c * e
+            g += 1.0
+            e /= g
+        e *= r
+        e *= r
         e *= self.amp
-        e /= den
         return e
 
     def local_positions(self, global_indices: IntArray) -> IntArray:

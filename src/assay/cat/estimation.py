@@ -19,6 +19,9 @@ all-correct and all-wrong patterns); Newton-Raphson uses the exact 3PL derivativ
 
     d log L / d theta   = sum_i a_i (u_i - P_i) (P_i - c_i) / (P_i (1 - c_i))
     d2 log L / d theta2 = sum_i a_i^2 (P_i - c_i) (1 - P_i) (u_i c_i - P_i^2) / (P_i^2 (1 - c_i)^2)
+
+(evaluated as ``a sigma (u - P) / P`` and ``a^2 sigma (1 - P) (u c / P / P - 1) / (1 - c)`` with
+``sigma = 1 / (1 + exp(-z))``, which is the same and cannot divide zero by zero).
 """
 
 from __future__ import annotations
@@ -184,9 +187,11 @@ def _derivatives(
 ) -> tuple[float, float]:
     """First and second derivative of log L at theta (module docstring)."""
     e = np.exp(-np.clip(a * (theta - b), -700.0, 700.0))
-    p = c + (1.0 - c) / (1.0 + e)
-    d1 = float(np.sum(a * (u - p) * (p - c) / (p * (1.0 - c))))
-    d2 = float(np.sum(a * a * (p - c) * (1.0 - p) * (u * c - p * p) / (p * p * (1.0 - c) ** 2)))
+    sigma = 1.0 / (1.0 + e)  # >= 1e-305 after the clip: never 0
+    p = c + (1.0 - c) * sigma
+    d1 = float(np.sum(a * (u - p) * sigma / p))
+    # (u c - P^2) / P^2 written as u c / P / P - 1, which stays finite when P is tiny and c = 0
+    d2 = float(np.sum(a * a * sigma * (1.0 - p) / (1.0 - c) * (u * c / p / p - 1.0)))
     return d1, d2
 
 

@@ -99,7 +99,7 @@ def information(theta: ArrayLike, a: ArrayLike, b: ArrayLike, c: ArrayLike = 0.0
     """Fisher information of each item at ``theta`` (Lord 1980, eq. 5-9).
 
     ``I = a^2 (1 - P) / P ((P - c) / (1 - c))^2``, computed in the overflow-safe form
-    ``a^2 (1 - c) e / ((1 + e)^2 (1 + c e))`` with ``e = exp(-a (theta - b))``.
+    ``a^2 (1 - c) (e r) r / (1 + c e)`` with ``e = exp(-a (theta - b))``, ``r = 1 / (1 + e)``.
 
     Args:
         theta: Ability (logits), scalar or array.
@@ -117,7 +117,8 @@ def information(theta: ArrayLike, a: ArrayLike, b: ArrayLike, c: ArrayLike = 0.0
     a_arr = np.asarray(a, dtype=np.float64)
     c_arr = np.asarray(c, dtype=np.float64)
     e = np.exp(-np.clip(a_arr * np.subtract(theta, b), -_Z_MAX, _Z_MAX))
-    info: FloatArray = a_arr * a_arr * (1.0 - c_arr) * e / ((1.0 + e) ** 2 * (1.0 + c_arr * e))
+    r = 1.0 / (1.0 + e)  # e r <= 1 and r <= 1: no overflow however large e is
+    info: FloatArray = a_arr * a_arr * (1.0 - c_arr) * (e * r) * r / (1.0 + c_arr * e)
     return info
 
 

@@ -108,3 +108,25 @@ def test_log_probability_tends_to_log_c_far_below_the_item() -> None:
     # z = 4 * (6 - 200) = -776: exp(-z) overflows, the logaddexp path takes over
     right = item_log_likelihood(grid, True, 4.0, 200.0, 0.2)
     np.testing.assert_allclose(right, [math.log(0.2), math.log(0.2)], rtol=1e-12)
+
+
+def test_extreme_parameters_raise_no_floating_point_warnings() -> None:
+    """pytest turns warnings into errors, so overflow or 0/0 anywhere would fail here."""
+    from assay.cat import ItemBank, estimate_theta
+    from assay.cat.selection import select_item
+
+    theta = np.array([-6.0, 0.0, 6.0])
+    for a, b in [(8.0, 300.0), (8.0, -300.0), (0.01, 0.0)]:
+        assert np.all(np.isfinite(information(theta, a, b, 0.0)))
+        assert np.all(np.isfinite(information(theta, a, b, 0.2)))
+        assert np.all(np.isfinite(probability(theta, a, b, 0.0)))
+    u = np.array([1.0, 0.0, 1.0, 0.0])
+    a, b = np.array([1.0, 8.0, 1.2, 8.0]), np.array([0.0, -300.0, 0.5, 300.0])
+    for method in ("eap", "mle"):
+        est = estimate_theta(u, a, b, method=method)  # type: ignore[arg-type]
+        assert np.isfinite(est.theta)
+    bank = ItemBank(
+        item_ids=["x", "y", "z"], a=[8.0, 8.0, 1.0], b=[300.0, -300.0, 0.0], c=[0.0, 0.2, 0.0]
+    )
+    sel = select_item(bank, 0.0, rng=np.random.default_rng(0))
+    assert sel is not None and bank.item_ids[sel.index] == "z"

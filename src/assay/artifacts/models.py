@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +82,23 @@ class Artifact:
         f.text_list("evaluation_ids", self.evaluation_ids)
         f.json_object("metadata", self.metadata)
         f.opt_text("owner_id", self.owner_id)
+
+    def evolve(self, **changes: Any) -> Artifact:
+        """A shallow copy with ``changes`` applied, skipping validation.
+
+        For the registry's internal state changes (status, timestamps, evaluation ids), whose
+        values are built by the registry itself; use the constructor for outside input.
+        """
+        out = copy.copy(self)
+        out.__dict__.update(changes)
+        return out
+
+    @classmethod
+    def trusted(cls, **fields: Any) -> Artifact:
+        """An artifact from already-validated fields (rows the registry wrote), unchecked."""
+        out = cls.__new__(cls)
+        out.__dict__.update(fields)
+        return out
 
     @property
     def is_approved(self) -> bool:

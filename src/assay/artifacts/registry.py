@@ -12,19 +12,27 @@ the evaluations are stored and the outcome (``APPROVED`` or ``NEEDS_REVISION``, 
 :mod:`assay.artifacts.review`) committed together. ``NEEDS_REVISION`` re-enters through
 ``DRAFT``. If a rubric raises, the artifact stays ``IN_REVIEW`` for a person to decide.
 
+Writes and latest-version reads go through :mod:`assay.artifacts.batch`: concurrent callers
+on one :class:`Database` share transactions (group commit), while each operation still
+commits atomically and alone sees its conflict. Concurrent reviews share each rubric lookup
+(no rubric is cached beyond that).
+
 Hooks run after the commit that caused them, in registration order; an exception from a hook
 propagates to the caller (the change is already committed).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any, Protocol
+
+from sqlalchemy.exc import IntegrityError
 
 from assay.artifacts import fields as f
 from assay.artifacts import store
+from assay.artifacts.batch import GuardedUpdate, WriteJob, group_commit, latest_reader
 from assay.artifacts.definitions import ArtifactTypeDefinition, type_definitions_from_config
 from assay.artifacts.errors import (
     ApprovalRequiredError,
@@ -44,6 +52,7 @@ from assay.artifacts.status import (
     coerce_status,
     validate_transition,
 )
+from assay.artifacts.tables import artifact_evaluations, artifact_tags, artifacts
 from assay.storage import Database, utcnow
 
 logger = logging.getLogger(__name__)
@@ -104,6 +113,7 @@ class ArtifactRegistry:
         self._on_create: list[LifecycleHook] = []
         self._on_status_change: list[LifecycleHook] = []
         self._on_review_complete: list[LifecycleHook] = []
+        self._rubric_lookups: dict[str, asyncio.Future[Any]] = {}
 
     @classmethod
     async def from_config(
@@ -196,8 +206,14 @@ class ArtifactRegistry:
         rubrics = None
         if definition is not None and definition.auto_review:
             rubrics = await self._resolve_rubrics(artifact)
-        async with self.db.transaction() as conn:
-            await store.insert_version(conn, artifact, version_seq=1, with_tags=True)
+        await self._commit(
+            WriteJob(
+                inserts=[
+                    (artifacts, [store.row_values(artifact, version_seq=1, is_latest=True)]),
+                    (artifact_tags, store.tag_rows(artifact)),
+                ]
+            )
+        )
         logger.info("created artifact %s (type=%s)", artifact.id, artifact_type)
         await _fire(self._on_create, artifact)
         if rubrics is not None:
@@ -208,8 +224,7 @@ class ArtifactRegistry:
     # -- retrieval ------------------------------------------------------------------------
     async def get(self, artifact_id: str) -> Artifact | None:
         """The latest version of an artifact, or ``None``."""
-        async with self.db.read() as conn:
-            loaded = await store.load_latest(conn, artifact_id)
+        loaded = await latest_reader(self.db).load(artifact_id)
         return None if loaded is None else loaded.artifact
 
     async def get_version(self, artifact_id: str, version: str) -> Artifact | None:
@@ -358,30 +373,30 @@ class ArtifactRegistry:
             created_at=now_text,
             updated_at=now_text,
         )
-        try:
-            async with self.db.transaction() as conn:
-                await store.guarded_update(
-                    conn,
+        job = WriteJob(
+            updates=[
+                _guard(
                     loaded,
-                    {
-                        "status": ArtifactStatus.SUPERSEDED.value,
-                        "status_reason": f"superseded by {new.version}",
-                        "is_latest": False,
-                        "updated_at": now,
-                    },
+                    status=ArtifactStatus.SUPERSEDED.value,
+                    status_reason=f"superseded by {new.version}",
+                    is_latest=False,
+                    updated_at=now,
                 )
-                await store.insert_version(
-                    conn, new, version_seq=loaded.version_seq + 1, with_tags=False
+            ],
+            inserts=[
+                (
+                    artifacts,
+                    [store.row_values(new, version_seq=loaded.version_seq + 1, is_latest=True)],
                 )
-        except Exception as exc:
-            if _is_unique_violation(exc):
-                raise ArtifactConflictError(
-                    artifact_id, expected=f"to create {new.version}"
-                ) from exc
-            raise
+            ],
+        )
+        try:
+            await self._commit(job)
+        except IntegrityError as exc:
+            raise ArtifactConflictError(artifact_id, expected=f"to create {new.version}") from exc
         logger.info("revised artifact %s: %s -> %s", artifact_id, current.version, new.version)
         if self._on_status_change:
-            await _fire(self._on_status_change, replace(current, status=ArtifactStatus.SUPERSEDED))
+            await _fire(self._on_status_change, current.evolve(status=ArtifactStatus.SUPERSEDED))
         return new
 
     async def set_status(
@@ -418,11 +433,12 @@ class ArtifactRegistry:
         if target is ArtifactStatus.APPROVED:
             await self._check_approval(current)
         now = utcnow()
-        async with self.db.transaction() as conn:
-            await store.guarded_update(
-                conn, loaded, {"status": target.value, "status_reason": reason, "updated_at": now}
+        await self._commit(
+            WriteJob(
+                updates=[_guard(loaded, status=target.value, status_reason=reason, updated_at=now)]
             )
-        changed = replace(current, status=target, updated_at=store.to_iso(now))
+        )
+        changed = current.evolve(status=target, updated_at=store.to_iso(now))
         logger.info("artifact %s: %s -> %s (%s)", artifact_id, current.status, target, reason)
         await _fire(self._on_status_change, changed)
         if current.status is ArtifactStatus.IN_REVIEW:
@@ -461,12 +477,14 @@ class ArtifactRegistry:
         return evaluations
 
     # -- internals ------------------------------------------------------------------------
+    async def _commit(self, job: WriteJob) -> None:
+        await group_commit(self.db).commit(job)
+
     def _can_review(self) -> bool:
         return self.rubric_registry is not None and self.rubric_executor is not None
 
     async def _load_for_write(self, artifact_id: str, expected_version: str | None) -> store.Loaded:
-        async with self.db.read() as conn:
-            loaded = await store.load_latest(conn, artifact_id)
+        loaded = await latest_reader(self.db).load(artifact_id)
         if loaded is None:
             raise ArtifactNotFoundError(artifact_id)
         if expected_version is not None and loaded.artifact.version != expected_version:
@@ -487,16 +505,29 @@ class ArtifactRegistry:
             )
         rubrics = []
         for rubric_id in artifact.rubric_ids:
-            try:
-                rubric = await self.rubric_registry.get(rubric_id)
-            except LookupError:
-                rubric = None
+            rubric = await self._lookup_rubric(rubric_id)
             if rubric is None:
                 raise ReviewSetupError(
                     f"rubric {rubric_id!r} of artifact '{artifact.id}' not found"
                 )
             rubrics.append(rubric)
         return rubrics
+
+    async def _lookup_rubric(self, rubric_id: str) -> Any:
+        """The rubric, or ``None``; concurrent lookups of one id share a single read."""
+        pending = self._rubric_lookups.get(rubric_id)
+        if pending is None:
+            pending = asyncio.ensure_future(self._fetch_rubric(rubric_id))
+            self._rubric_lookups[rubric_id] = pending
+            pending.add_done_callback(lambda _: self._rubric_lookups.pop(rubric_id, None))
+        return await asyncio.shield(pending)
+
+    async def _fetch_rubric(self, rubric_id: str) -> Any:
+        assert self.rubric_registry is not None
+        try:
+            return await self.rubric_registry.get(rubric_id)
+        except LookupError:
+            return None
 
     async def _review(
         self, loaded: store.Loaded, rubrics: Sequence[Any]
@@ -508,21 +539,28 @@ class ArtifactRegistry:
             validate_transition(step, nxt)
             step = nxt
         now = utcnow()
-        async with self.db.transaction() as conn:
-            row_version = await store.guarded_update(
-                conn,
-                loaded,
-                {
-                    "status": ArtifactStatus.IN_REVIEW.value,
-                    "status_reason": "submitted for review",
-                    "updated_at": now,
-                },
+        await self._commit(
+            WriteJob(
+                updates=[
+                    _guard(
+                        loaded,
+                        status=ArtifactStatus.IN_REVIEW.value,
+                        status_reason="submitted for review",
+                        updated_at=now,
+                    )
+                ]
             )
+        )
+        in_review = store.Loaded(
+            current.evolve(status=ArtifactStatus.IN_REVIEW),
+            loaded.row_version + 1,
+            loaded.version_seq,
+        )
         if self._on_status_change:
             for nxt in path:
                 await _fire(
                     self._on_status_change,
-                    replace(current, status=nxt, updated_at=store.to_iso(now)),
+                    current.evolve(status=nxt, updated_at=store.to_iso(now)),
                 )
 
         definition = self.type_definitions.get(current.type)
@@ -544,30 +582,29 @@ class ArtifactRegistry:
             provenance = provenance.copy()
             provenance.review_history.extend(new_ids)
         done = utcnow()
-        reviewed = replace(
-            current,
+        reviewed = current.evolve(
             status=outcome,
             evaluation_ids=[*current.evaluation_ids, *new_ids],
             provenance=provenance,
             updated_at=store.to_iso(done),
         )
-        async with self.db.transaction() as conn:
-            await store.insert_evaluations(conn, current, evaluations, at=done)
-            await store.guarded_update(
-                conn,
-                store.Loaded(
-                    replace(current, status=ArtifactStatus.IN_REVIEW),
-                    row_version,
-                    loaded.version_seq,
-                ),
-                {
-                    "status": outcome.value,
-                    "status_reason": "review complete",
-                    "evaluation_ids": reviewed.evaluation_ids,
-                    "provenance": provenance.to_dict(),
-                    "updated_at": done,
-                },
+        await self._commit(
+            WriteJob(
+                updates=[
+                    _guard(
+                        in_review,
+                        status=outcome.value,
+                        status_reason="review complete",
+                        evaluation_ids=reviewed.evaluation_ids,
+                        provenance=provenance.to_dict(),
+                        updated_at=done,
+                    )
+                ],
+                inserts=[
+                    (artifact_evaluations, store.evaluation_rows(current, evaluations, at=done))
+                ],
             )
+        )
         logger.info("reviewed artifact %s: %s", current.id, outcome)
         if outcome is not ArtifactStatus.IN_REVIEW:
             await _fire(self._on_status_change, reviewed)
@@ -622,10 +659,9 @@ def _merged(field_name: str, given: list[str] | None, defaults: list[str]) -> li
     return list(dict.fromkeys([*values, *defaults]))
 
 
-def _is_unique_violation(exc: BaseException) -> bool:
-    from sqlalchemy.exc import IntegrityError
-
-    return isinstance(exc, IntegrityError)
+def _guard(loaded: store.Loaded, **values: Any) -> GuardedUpdate:
+    a = loaded.artifact
+    return GuardedUpdate(a.id, a.version, loaded.row_version, values)
 
 
 async def _fire(hooks: Sequence[LifecycleHook], artifact: Artifact) -> None:

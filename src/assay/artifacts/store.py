@@ -1,14 +1,12 @@
-"""SQL of the artifact tables: row <-> :class:`Artifact`, guarded updates, queries.
+"""SQL of the artifact tables: row <-> :class:`Artifact`, reads and queries, rows to write.
 
-Every function takes an open connection; :class:`~assay.artifacts.registry.ArtifactRegistry`
-owns the transactions. A guarded update says ``WHERE id = ? AND version = ? AND
-row_version = ?`` and bumps ``row_version``; when no row matches, another writer got there
-first and :class:`~assay.artifacts.errors.ArtifactConflictError` is raised (rolling the
-transaction back).
+Reads take an open connection. Writes are built here as rows and applied by
+:mod:`assay.artifacts.batch` (guarded updates first, then inserts) in shared transactions.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +15,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from assay.artifacts.errors import ArtifactConflictError
 from assay.artifacts.models import Artifact
 from assay.artifacts.provenance import ProvenanceRecord
 from assay.artifacts.status import ArtifactStatus
@@ -75,7 +72,7 @@ def row_values(artifact: Artifact, *, version_seq: int, is_latest: bool) -> dict
 def from_row(row: sa.Row[Any]) -> Loaded:
     """Rebuild the :class:`Artifact` of one ``artifacts`` row."""
     m = row._mapping
-    artifact = Artifact(
+    artifact = Artifact.trusted(
         id=m["id"],
         type=m["type"],
         name=m["name"],
@@ -95,18 +92,9 @@ def from_row(row: sa.Row[Any]) -> Loaded:
     return Loaded(artifact, int(m["row_version"]), int(m["version_seq"]))
 
 
-async def insert_version(
-    conn: AsyncConnection, artifact: Artifact, *, version_seq: int, with_tags: bool
-) -> None:
-    """Insert one version as the latest (and its tags when ``with_tags``)."""
-    await conn.execute(
-        artifacts.insert().values(row_values(artifact, version_seq=version_seq, is_latest=True))
-    )
-    if with_tags and artifact.tags:
-        await conn.execute(
-            artifact_tags.insert(),
-            [{"artifact_id": artifact.id, "tag": tag} for tag in dict.fromkeys(artifact.tags)],
-        )
+def tag_rows(artifact: Artifact) -> list[dict[str, Any]]:
+    """``artifact_tags`` rows of an artifact's tags (duplicates dropped)."""
+    return [{"artifact_id": artifact.id, "tag": tag} for tag in dict.fromkeys(artifact.tags)]
 
 
 async def load_latest(conn: AsyncConnection, artifact_id: str) -> Loaded | None:
@@ -137,30 +125,21 @@ async def list_versions(conn: AsyncConnection, artifact_id: str) -> list[Artifac
     return [from_row(row).artifact for row in rows]
 
 
-async def guarded_update(conn: AsyncConnection, loaded: Loaded, values: dict[str, Any]) -> int:
-    """Update the row ``loaded`` was read from, if nobody changed it since.
+async def load_latest_many(conn: AsyncConnection, artifact_ids: Sequence[str]) -> dict[str, Loaded]:
+    """The latest versions of ``artifact_ids`` that exist, by id."""
+    out: dict[str, Loaded] = {}
+    for start in range(0, len(artifact_ids), 500):
+        chunk = list(artifact_ids[start : start + 500])
+        rows = await conn.execute(sa.select(artifacts).where(artifacts.c.id.in_(chunk), _LATEST))
+        for row in rows:
+            loaded = from_row(row)
+            out[loaded.artifact.id] = loaded
+    return out
 
-    Returns:
-        The new ``row_version``.
 
-    Raises:
-        ArtifactConflictError: If the row's ``row_version`` is no longer the one read.
-    """
-    a = loaded.artifact
-    result = await conn.execute(
-        artifacts.update()
-        .where(
-            artifacts.c.id == a.id,
-            artifacts.c.version == a.version,
-            artifacts.c.row_version == loaded.row_version,
-        )
-        .values(row_version=artifacts.c.row_version + 1, **values)
-    )
-    if result.rowcount != 1:
-        raise ArtifactConflictError(
-            a.id, expected=f"version {a.version} at row_version {loaded.row_version}"
-        )
-    return loaded.row_version + 1
+def copy_loaded(loaded: Loaded) -> Loaded:
+    """A deep copy (the artifact's lists, dicts and provenance are not shared)."""
+    return Loaded(copy.deepcopy(loaded.artifact), loaded.row_version, loaded.version_seq)
 
 
 async def query_latest(
@@ -193,34 +172,25 @@ async def query_latest(
     return [from_row(row).artifact for row in await conn.execute(stmt)]
 
 
-async def insert_evaluations(
-    conn: AsyncConnection,
-    artifact: Artifact,
-    evaluations: Sequence[dict[str, Any]],
-    *,
-    at: datetime,
-) -> None:
-    """Store the evaluations of one review of ``artifact`` (in the order given)."""
-    if not evaluations:
-        return
-    await conn.execute(
-        artifact_evaluations.insert(),
-        [
-            {
-                "id": str(e["id"]),
-                "artifact_id": artifact.id,
-                "artifact_version": artifact.version,
-                "position": i,
-                "rubric_id": str(e.get("rubric_id", "")),
-                "rubric_version": str(e.get("rubric_version", "")),
-                "weighted_score": float(e.get("weighted_score", 0.0)),
-                "passed": bool(e.get("passed", False)),
-                "evaluation": e,
-                "created_at": at,
-            }
-            for i, e in enumerate(evaluations)
-        ],
-    )
+def evaluation_rows(
+    artifact: Artifact, evaluations: Sequence[dict[str, Any]], *, at: datetime
+) -> list[dict[str, Any]]:
+    """``artifact_evaluations`` rows of one review of ``artifact`` (in the order given)."""
+    return [
+        {
+            "id": str(e["id"]),
+            "artifact_id": artifact.id,
+            "artifact_version": artifact.version,
+            "position": i,
+            "rubric_id": str(e.get("rubric_id", "")),
+            "rubric_version": str(e.get("rubric_version", "")),
+            "weighted_score": float(e.get("weighted_score", 0.0)),
+            "passed": bool(e.get("passed", False)),
+            "evaluation": e,
+            "created_at": at,
+        }
+        for i, e in enumerate(evaluations)
+    ]
 
 
 async def select_evaluations(
@@ -237,15 +207,16 @@ async def select_evaluations(
 
 __all__ = [
     "Loaded",
+    "copy_loaded",
+    "evaluation_rows",
     "from_row",
-    "guarded_update",
-    "insert_evaluations",
-    "insert_version",
     "list_versions",
     "load_latest",
+    "load_latest_many",
     "load_version",
     "query_latest",
     "row_values",
     "select_evaluations",
+    "tag_rows",
     "to_iso",
 ]

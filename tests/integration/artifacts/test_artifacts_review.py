@@ -306,3 +306,42 @@ async def test_from_config_seed_example(db: Database) -> None:
 
 async def test_quiz_rubric_builder_is_valid() -> None:
     assert quiz_rubric().pass_threshold == 0.7
+
+
+async def test_seed_001_end_to_end_with_two_memory_databases() -> None:
+    """Seed 001's example verbatim but for imports: separate rubric and artifact databases."""
+    from assay.rubrics import FunctionRegistry, RubricExecutor, RubricRegistry
+
+    def check_question_count(content: dict) -> str:  # type: ignore[type-arg]
+        questions = content.get("questions", [])
+        if len(questions) >= 5:
+            return "pass"
+        return "fail"
+
+    func_registry = FunctionRegistry()
+    func_registry.register("scoring:check_question_count", check_question_count)
+    rubric_db, artifact_db = Database.memory(), Database.memory()
+    try:
+        rubric_registry = RubricRegistry(rubric_db)
+        await rubric_registry.register(quiz_rubric())
+        rubric_executor = RubricExecutor(function_registry=func_registry)
+        artifact_registry = ArtifactRegistry(
+            db=artifact_db,
+            rubric_registry=rubric_registry,
+            rubric_executor=rubric_executor,
+            type_definitions={"quiz": ArtifactTypeDefinition(id="quiz", rubrics=["quiz_quality"])},
+        )
+        artifact = await artifact_registry.create(
+            artifact_type="quiz",
+            name="Biology Quiz",
+            content={"questions": ["Q1", "Q2", "Q3", "Q4", "Q5"]},
+            provenance=create_provenance("bot:quizbot", "generator"),
+        )
+        evaluations = await artifact_registry.submit_for_review(artifact.id)
+        updated = await artifact_registry.get(artifact.id)
+        assert updated is not None
+        assert f"Status: {updated.status.value}" == "Status: approved"
+        assert f"Score: {evaluations[0]['weighted_score']:.0%}" == "Score: 100%"
+    finally:
+        await rubric_db.close()
+        await artifact_db.close()

@@ -23,12 +23,14 @@ def now_iso() -> str:
     return text
 
 
-def text(name: str, value: Any, *, empty: bool = True) -> str:
-    """``value`` if it is a string (non-blank unless ``empty``)."""
+def text(name: str, value: Any, *, empty: bool = True, max_len: int | None = None) -> str:
+    """``value`` if it is a string (non-blank unless ``empty``, at most ``max_len`` long)."""
     if not isinstance(value, str):
         raise ArtifactValidationError(name, "must be a string")
     if not empty and not value.strip():
         raise ArtifactValidationError(name, "must be a non-empty string")
+    if max_len is not None and len(value) > max_len:
+        raise ArtifactValidationError(name, f"must be at most {max_len} characters")
     return value
 
 
@@ -64,13 +66,17 @@ def json_object(name: str, value: Any) -> dict[str, Any]:
     return value
 
 
-def text_list(name: str, value: Any) -> list[str]:
-    """``value`` if it is a list of strings."""
+def text_list(name: str, value: Any, *, max_len: int | None = None) -> list[str]:
+    """``value`` if it is a list of strings (each non-blank and at most ``max_len`` long when
+    ``max_len`` is given)."""
     if not isinstance(value, list):
         raise ArtifactValidationError(name, "must be a list of strings")
     for i, item in enumerate(value):
-        if not isinstance(item, str):
-            raise ArtifactValidationError(f"{name}[{i}]", "must be a string")
+        if max_len is None:
+            if not isinstance(item, str):
+                raise ArtifactValidationError(f"{name}[{i}]", "must be a string")
+        else:
+            text(f"{name}[{i}]", item, empty=False, max_len=max_len)
     return value
 
 

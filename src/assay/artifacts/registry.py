@@ -183,9 +183,13 @@ class ArtifactRegistry:
             ArtifactValidationError: On bad input, naming the field.
             ReviewSetupError: With ``auto_review`` when a rubric cannot be found.
         """
-        f.text("artifact_type", artifact_type, empty=False)
-        f.text("name", name, empty=False)
+        f.text("artifact_type", artifact_type, empty=False, max_len=200)
+        f.text("name", name, empty=False, max_len=500)
         f.json_object("content", content)
+        f.text_list("tags", tags if tags is not None else [], max_len=200)
+        f.opt_text("owner_id", owner_id)
+        if owner_id is not None:
+            f.text("owner_id", owner_id, empty=False, max_len=64)
         if provenance is not None and not isinstance(provenance, ProvenanceRecord):
             raise ArtifactValidationError("provenance", "must be a ProvenanceRecord or None")
         definition = self.type_definitions.get(artifact_type)

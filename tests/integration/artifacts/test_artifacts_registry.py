@@ -72,6 +72,11 @@ async def test_type_defaults_merge(db: Database) -> None:
         ({"artifact_type": "t", "name": "n", "content": []}, "content"),
         ({"artifact_type": "t", "name": "n", "content": {}, "tags": "x"}, "tags"),
         ({"artifact_type": "t", "name": "n", "content": {}, "metadata": []}, "metadata"),
+        ({"artifact_type": "t", "name": "n" * 501, "content": {}}, "name"),
+        ({"artifact_type": "t" * 201, "name": "n", "content": {}}, "artifact_type"),
+        ({"artifact_type": "t", "name": "n", "content": {}, "tags": ["x" * 201]}, "tags[0]"),
+        ({"artifact_type": "t", "name": "n", "content": {}, "tags": [""]}, "tags[0]"),
+        ({"artifact_type": "t", "name": "n", "content": {}, "owner_id": "u" * 65}, "owner_id"),
     ],
 )
 async def test_create_bad_input_names_the_field(db: Database, kwargs: dict, field: str) -> None:  # type: ignore[type-arg]

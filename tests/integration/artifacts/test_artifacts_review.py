@@ -345,3 +345,23 @@ async def test_seed_001_end_to_end_with_two_memory_databases() -> None:
     finally:
         await rubric_db.close()
         await artifact_db.close()
+
+
+class BrokenExecutor:
+    async def evaluate(
+        self, rubric: object, target: dict, target_id: str = "", target_type: str = ""
+    ) -> object:  # type: ignore[type-arg]
+        raise RuntimeError("scorer crashed")
+
+
+async def test_evaluator_failure_leaves_the_artifact_in_review(db: Database) -> None:
+    base = await review_registry(db, QUIZ)
+    registry = ArtifactRegistry(db, base.rubric_registry, BrokenExecutor(), QUIZ)
+    a = await registry.create("quiz", "Q", FIVE)
+    with pytest.raises(RuntimeError, match="scorer crashed"):
+        await registry.submit_for_review(a.id)
+    assert (await registry.get(a.id)).status is S.IN_REVIEW  # type: ignore[union-attr]
+    assert await registry.get_evaluations(a.id) == []
+    await registry.set_status(a.id, S.NEEDS_REVISION, reason="scorer down; please resubmit")
+    await base.submit_for_review(a.id)
+    assert (await base.get(a.id)).status is S.APPROVED  # type: ignore[union-attr]

@@ -16,7 +16,8 @@
 
 (* required.) Failures answer ``{"error", "message"}`` (plus ``field``/``rule`` for a bad
 argument) instead of raising. When the context has a ``user_id``, artifacts are created with
-that owner and other users' artifacts are invisible (answered as not found).
+that owner and only that user's artifacts are visible (others answer as not found); with no
+``user_id`` every artifact is visible.
 """
 
 from __future__ import annotations
@@ -40,9 +41,7 @@ class _ArtifactTool(ContextAwareTool):
 
     async def _visible(self, context: ToolExecutionContext, artifact_id: str) -> Artifact:
         artifact = await self.registry.get(artifact_id)
-        if artifact is None or (
-            context.user_id and artifact.owner_id not in (None, context.user_id)
-        ):
+        if artifact is None or (context.user_id and artifact.owner_id != context.user_id):
             raise ArtifactNotFoundError(artifact_id)
         return artifact
 

@@ -46,7 +46,8 @@ class TransformContext:
         rubric_executor: Executor for evaluations.
         generator_registry: Registry for content generation.
         config: Per-transform config, keyed by transform name.
-        user_id: Current user identifier (provenance ``created_by = "user:<id>"``).
+        user_id: Current user identifier: owner of created artifacts and provenance
+            ``created_by = "user:<id>"``.
         session_id: Current session identifier (recorded in the creation context).
     """
 
@@ -84,6 +85,7 @@ async def create_artifact(
             creation_context={"session_id": context.session_id, "transform": "create_artifact"},
         ),
         tags=list(cfg.get("tags", [])),
+        owner_id=context.user_id,
     )
     data["_artifact_id"] = artifact.id
     data["_artifact_version"] = artifact.version

@@ -124,4 +124,13 @@ async def test_user_scope_hides_other_users_artifacts(db: Database, tool_cls: ty
     assert hidden["error"] == "ArtifactNotFoundError"
     listed = await QueryArtifactsTool(registry).execute_with_context(context=bob)
     assert listed["count"] == 0
+    shared = await registry.create("content", "ownerless", {})
+    unscoped = await GetArtifactTool(registry).execute_with_context(
+        context=EMPTY(), artifact_id=shared.id
+    )
+    assert unscoped["id"] == shared.id
+    scoped = await GetArtifactTool(registry).execute_with_context(
+        context=bob, artifact_id=shared.id
+    )
+    assert scoped["error"] == "ArtifactNotFoundError"
     assert (await QueryArtifactsTool(registry).execute_with_context(context=alice))["count"] == 1

@@ -55,6 +55,7 @@ async def test_seed_create_artifact_example(db: Database) -> None:
     assert artifact.content == {"questions": ["Q1", "Q2"]}
     assert artifact.tags == ["quiz", "auto-generated"]
     assert artifact.provenance.created_by == "user:teacher_jane"
+    assert artifact.owner_id == "teacher_jane"
     assert artifact.provenance.creation_method == "wizard"
     assert artifact.provenance.creation_context == {
         "session_id": "sess_abc123",

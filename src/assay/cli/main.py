@@ -1,0 +1,168 @@
+"""``assay``: serve, take an evaluation in the terminal, manage users, database and blueprints."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from assay.cli.take import take_evaluation
+from assay.config import Settings
+
+app = typer.Typer(help="Assay: AI-assisted learning and assessment.", no_args_is_help=True)
+users_app = typer.Typer(help="Manage users and API tokens.", no_args_is_help=True)
+db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+blueprints_app = typer.Typer(help="Inspect assessment blueprints.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(db_app, name="db")
+app.add_typer(blueprints_app, name="blueprints")
+
+for _name in ("rubrics", "artifacts"):
+    try:
+        _module = importlib.import_module(f"assay.cli.{_name}")
+    except ModuleNotFoundError:
+        continue
+    app.add_typer(_module.app, name=_name)
+
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print an error to stderr and exit non-zero."""
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (ASSAY_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (ASSAY_PORT).")] = None,
+) -> None:
+    """Run the HTTP API and the web page (migrates the database on start)."""
+    import uvicorn
+
+    from assay.api.app import create_app
+
+    settings = Settings()
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
+
+
+@app.command()
+def take(
+    blueprint: Annotated[str, typer.Argument(help="Assessment blueprint id, e.g. MATH-QUIZ-10.")],
+    user: Annotated[str, typer.Option(help="User the session belongs to.")] = "terminal",
+    seed: Annotated[int | None, typer.Option(help="Seed for a reproducible form.")] = None,
+) -> None:
+    """Take an evaluation in the terminal through the same session engine as the API."""
+    code = asyncio.run(take_evaluation(Settings(), blueprint_id=blueprint, user_name=user, seed=seed))
+    raise typer.Exit(code)
+
+
+@users_app.command("create")
+def users_create(name: Annotated[str, typer.Argument(help="User name.")]) -> None:
+    """Create a user; prints the API token once, as the last line."""
+    from assay.storage import Database
+    from assay.users import UserError, create_user
+
+    async def run() -> str:
+        db = await Database.connect(Settings().database_url)
+        try:
+            _, token = await create_user(db, name=name)
+        finally:
+            await db.close()
+        return token
+
+    try:
+        token = asyncio.run(run())
+    except UserError as exc:
+        fail(str(exc))
+        return
+    print(f"created user {name!r}; API token (shown only once):", flush=True)
+    print(token)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the latest schema."""
+    from assay.storage import Database
+
+    async def run() -> str:
+        db = await Database.connect(Settings().database_url)
+        await db.close()
+        return db.dialect
+
+    dialect = asyncio.run(run())
+    print(f"database ({dialect}) is at the latest schema")
+
+
+@blueprints_app.command("list")
+def blueprints_list() -> None:
+    """List assessment blueprints."""
+    from rich.table import Table
+
+    from assay.items import load_catalog
+
+    catalog = load_catalog(user_dir=Settings().blueprint_dir)
+    table = Table("id", "title", "items", "minutes", "sections")
+    for a in sorted(catalog.assessments.values(), key=lambda a: a.assessment_id):
+        table.add_row(
+            a.assessment_id,
+            a.title,
+            str(a.total_items),
+            f"{a.time_limit_minutes:g}",
+            ", ".join(s.section_id for s in a.sections),
+        )
+    Console().print(table)
+
+
+@blueprints_app.command("show")
+def blueprints_show(blueprint: Annotated[str, typer.Argument(help="Blueprint id.")]) -> None:
+    """Show one assessment or skill blueprint as YAML."""
+    import yaml
+
+    from assay.items import UnknownBlueprintError, load_catalog
+
+    catalog = load_catalog(user_dir=Settings().blueprint_dir)
+    try:
+        found = catalog.assessment(blueprint)
+    except UnknownBlueprintError:
+        try:
+            found = catalog.skill(blueprint)  # type: ignore[assignment]
+        except UnknownBlueprintError:
+            fail(f"unknown blueprint {blueprint!r}; try: assay blueprints list")
+            return
+    sys.stdout.write(yaml.safe_dump(found.model_dump(mode="json"), sort_keys=False))
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from assay import __version__
+
+        print(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Assay command line."""
+
+
+__all__ = ["app", "fail"]
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
+    _ = Path

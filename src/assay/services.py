@@ -1,0 +1,67 @@
+"""The service container: everything a process wires once (database, blobs, catalog, drivers).
+
+Used by the API (``app.state.services``), the CLI and tests, so all three run the same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assay.blobs import BlobStore, LocalBlobStore
+from assay.config import Settings
+from assay.items import Catalog, load_catalog
+from assay.sessions import ScriptDriver, SessionLoop, SessionService
+from assay.sessions.driver import Driver
+from assay.storage import Database
+
+
+@dataclass
+class Services:
+    """Process-wide services.
+
+    Attributes:
+        settings: The settings they were built from.
+        db: The database (migrated).
+        blobs: The blob store.
+        catalog: Loaded blueprints (shipped + ``ASSAY_BLUEPRINT_DIR``).
+        sessions: Session use cases.
+    """
+
+    settings: Settings
+    db: Database
+    blobs: BlobStore
+    catalog: Catalog
+    sessions: SessionService
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+def build_drivers(settings: Settings) -> dict[str, Driver]:
+    """The drivers available with these settings (``script`` always)."""
+    drivers: dict[str, Driver] = {"script": ScriptDriver()}
+    return drivers
+
+
+async def build_services(
+    settings: Settings, *, db: Database | None = None, blobs: BlobStore | None = None
+) -> Services:
+    """Open the database (migrating it), load blueprints and wire the session engine."""
+    database = db if db is not None else await Database.connect(settings.database_url)
+    store = blobs if blobs is not None else LocalBlobStore(settings.blob_dir)
+    catalog = load_catalog(user_dir=settings.blueprint_dir)
+    drivers = build_drivers(settings)
+    loop = SessionLoop(
+        db=database, catalog=catalog, drivers=drivers, blobs=store, lease_ttl_s=settings.session_lease_s
+    )
+    default = "llm" if "llm" in drivers else "script"
+    return Services(
+        settings=settings,
+        db=database,
+        blobs=store,
+        catalog=catalog,
+        sessions=SessionService(loop, default_driver=default),
+    )
+
+
+__all__ = ["Services", "build_drivers", "build_services"]

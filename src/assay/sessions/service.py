@@ -1,0 +1,287 @@
+"""Session use cases: create, view, stream, respond, terminate, results.
+
+Every function checks ownership: another user's session is reported as not found.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import AsyncIterator
+from typing import Any
+
+from assay.items import UnknownBlueprintError, plan_assessment
+from assay.sessions import store
+from assay.sessions.engine import Event, SessionLoop
+from assay.sessions.errors import (
+    SessionConfigError,
+    SessionExpiredError,
+    SessionNotFoundError,
+    StaleToolCallError,
+)
+from assay.sessions.requests import CreateSessionRequest
+from assay.sessions.status import InvalidActionError, SessionStatus, transition
+from assay.sessions.tables import sessions
+from assay.sessions.views import session_results, session_view
+from assay.storage import iso, new_id
+
+
+class SessionService:
+    """The session use cases over one :class:`SessionLoop` (its db, catalog and drivers)."""
+
+    def __init__(self, loop: SessionLoop, *, default_driver: str = "script") -> None:
+        self.loop = loop
+        self.db = loop.db
+        self.default_driver = default_driver
+
+    # -- create -------------------------------------------------------------------------
+    async def create(self, *, user_id: str, request: CreateSessionRequest) -> dict[str, Any]:
+        """Create a PENDING session; returns ``{"session_id", "status", "stream_url"}``.
+
+        Raises:
+            SessionConfigError: For an unknown blueprint or an unavailable driver.
+        """
+        config = request.config
+        seed = config.seed if config.seed is not None else secrets.randbits(63)
+        driver = config.driver or self.default_driver
+        if driver not in self.loop.drivers:
+            raise SessionConfigError(
+                "config.driver",
+                f"driver {driver!r} is not available here (available: {sorted(self.loop.drivers)}); "
+                "the llm driver needs ASSAY_LLM_BASE_URL and ASSAY_LLM_MODEL",
+            )
+        if config.blueprint_id is not None:
+            try:
+                assessment = self.loop.catalog.assessment(config.blueprint_id)
+            except UnknownBlueprintError as exc:
+                known = ", ".join(sorted(self.loop.catalog.assessments))
+                raise SessionConfigError(
+                    "config.blueprint_id", f"must name a known blueprint ({known})"
+                ) from exc
+            slots = plan_assessment(assessment, rng=random.Random(seed))
+            plan = [s.model_dump(mode="json") for s in slots]
+            title = config.title or assessment.title
+            minutes = config.time_limit_minutes or assessment.time_limit_minutes
+        else:
+            items = config.items or []
+            plan = [{"section_id": i.section, "skill_id": "inline", "band": None} for i in items]
+            title = config.title or f"Evaluation ({len(items)} items)"
+            minutes = config.time_limit_minutes
+        now = self.loop.clock()
+        session_id = new_id("sess")
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                sessions.insert().values(
+                    id=session_id,
+                    user_id=user_id,
+                    session_type=request.session_type,
+                    status=SessionStatus.PENDING.value,
+                    driver=driver,
+                    title=title,
+                    blueprint_id=config.blueprint_id,
+                    config=config.model_dump(mode="json", exclude_none=True),
+                    plan=plan,
+                    total_items=len(plan),
+                    time_limit_s=None if minutes is None else round(minutes * 60),
+                    seed=seed,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        return {
+            "session_id": session_id,
+            "status": SessionStatus.PENDING.value,
+            "stream_url": f"/api/sessions/{session_id}/stream",
+        }
+
+    # -- read ---------------------------------------------------------------------------
+    async def _owned(self, *, user_id: str, session_id: str) -> store.SessionRow:
+        async with self.db.read() as conn:
+            session = await store.get_session(conn, session_id, user_id=user_id)
+        if session is None:
+            raise SessionNotFoundError(session_id)
+        if _due(session, self.loop.clock()):
+            session = await self.loop.expire(session.id)
+        return session
+
+    async def view(self, *, user_id: str, session_id: str) -> dict[str, Any]:
+        """The session view (no key, no correctness flag, no score).
+
+        Raises:
+            SessionNotFoundError: If the user owns no such session.
+        """
+        session = await self._owned(user_id=user_id, session_id=session_id)
+        async with self.db.read() as conn:
+            items = await store.get_items(conn, session_id)
+            events = await store.get_events(conn, session_id)
+        return session_view(session, items, events, self.loop.clock())
+
+    async def list(self, *, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        """The user's most recent sessions, newest first (short views)."""
+        import sqlalchemy as sa
+
+        async with self.db.read() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(
+                        sessions.c.id, sessions.c.title, sessions.c.status, sessions.c.created_at,
+                        sessions.c.blueprint_id, sessions.c.total_items,
+                    )
+                    .where(sessions.c.user_id == user_id)
+                    .order_by(sessions.c.created_at.desc())
+                    .limit(limit)
+                )
+            ).all()
+        return [
+            {
+                "session_id": r.id,
+                "title": r.title,
+                "status": r.status,
+                "blueprint_id": r.blueprint_id,
+                "total_items": r.total_items,
+                "created_at": iso(r.created_at),
+            }
+            for r in rows
+        ]
+
+    async def stream(self, *, user_id: str, session_id: str) -> AsyncIterator[Event]:
+        """Run the session's loop; yields ``(event, data)`` until it suspends or ends.
+
+        Raises:
+            SessionNotFoundError: Before the first event, if the user owns no such session.
+        """
+        session = await self._owned(user_id=user_id, session_id=session_id)
+        return self.loop.stream(session)
+
+    # -- write --------------------------------------------------------------------------
+    async def respond(
+        self, *, user_id: str, session_id: str, tool_call_id: str, response: Any
+    ) -> dict[str, Any]:
+        """Record the answer to the pending client action (idempotent per ``tool_call_id``).
+
+        The answer, its server-measured ``time_taken_ms`` and its score are committed with the
+        tool result message in one transaction; the score is never returned.
+
+        Returns:
+            ``{"accepted": true, "session_id", "tool_call_id", "item_number", "status",
+            "stream_url"}``; a repeat with the same ``tool_call_id`` returns the first result.
+
+        Raises:
+            SessionNotFoundError: 404.
+            SessionExpiredError: The deadline passed (the session is now EXPIRED).
+            InvalidActionError: The status does not allow an answer (409).
+            StaleToolCallError: ``tool_call_id`` is not the pending action (409).
+            assay.items.instance.ResponseError: The payload does not fit the widget (422).
+        """
+        from assay.llm.messages import Message
+
+        now = self.loop.clock()
+        expired = False
+        async with self.db.transaction() as conn:
+            session = await store.get_session(conn, session_id, user_id=user_id, lock=True)
+            if session is None:
+                raise SessionNotFoundError(session_id)
+            items = await store.get_items(conn, session_id)
+            done = next((i for i in items if i.presented_tool_call_id == tool_call_id), None)
+            if done is not None and done.respond_result is not None:
+                return done.respond_result
+            if _due(session, now):
+                expired = True
+            else:
+                if session.status.is_terminal:
+                    transition(session.status, "respond")
+                pending = session.pending_action or {}
+                if pending.get("tool_call_id") != tool_call_id:
+                    raise StaleToolCallError(tool_call_id, pending.get("tool_call_id"))
+                row = next(i for i in items if i.item_number == pending["item_number"])
+                answer = row.item.validate_response(response)
+                score = row.item.score(answer)
+                presented = row.presented_at or now
+                result = {
+                    "accepted": True,
+                    "session_id": session_id,
+                    "tool_call_id": tool_call_id,
+                    "item_number": row.item_number,
+                    "status": SessionStatus.ACTIVE.value,
+                    "stream_url": f"/api/sessions/{session_id}/stream",
+                }
+                await store.update_item(
+                    conn,
+                    session_id=session_id,
+                    number=row.item_number,
+                    response=answer,
+                    respond_result=result,
+                    responded_at=now,
+                    time_taken_ms=max(0, round((now - presented).total_seconds() * 1000)),
+                    correct=score.correct,
+                    score=score.score,
+                )
+                await store.append_message(
+                    conn,
+                    session_id=session_id,
+                    message=Message.tool_result(tool_call_id, pending["tool_name"], {"response": answer}),
+                    now=now,
+                )
+                await store.update_session(
+                    conn,
+                    session,
+                    expect=SessionStatus.AWAITING_CLIENT_ACTION,
+                    status=SessionStatus.ACTIVE,
+                    pending_action=None,
+                    updated_at=now,
+                )
+                return result
+        assert expired
+        ended = await self.loop.expire(session_id)
+        if ended.status == SessionStatus.EXPIRED:
+            raise SessionExpiredError(session_id, iso(ended.deadline_at))
+        raise InvalidActionError("respond", ended.status)
+
+    async def terminate(self, *, user_id: str, session_id: str) -> dict[str, Any]:
+        """Terminate a session (DELETE); answers given so far are kept.
+
+        Raises:
+            SessionNotFoundError: 404.
+            InvalidActionError: The session already ended (409).
+        """
+        now = self.loop.clock()
+        await self._owned(user_id=user_id, session_id=session_id)
+        async with self.db.transaction() as conn:
+            session = await store.get_session(conn, session_id, user_id=user_id, lock=True)
+            assert session is not None
+            transition(session.status, "terminate")
+            await store.update_session(
+                conn,
+                session,
+                status=SessionStatus.TERMINATED,
+                ended_at=now,
+                end_reason="terminated_by_user",
+                pending_action=None,
+                updated_at=now,
+            )
+        await self.loop.archive(session_id)
+        return await self.view(user_id=user_id, session_id=session_id)
+
+    async def results(self, *, user_id: str, session_id: str) -> dict[str, Any]:
+        """Results of an ended session (COMPLETED, EXPIRED or TERMINATED).
+
+        Raises:
+            SessionNotFoundError: 404.
+            InvalidActionError: The session has not ended (409).
+        """
+        session = await self._owned(user_id=user_id, session_id=session_id)
+        transition(session.status, "results")
+        async with self.db.read() as conn:
+            items = await store.get_items(conn, session_id)
+        return session_results(session, items)
+
+
+def _due(session: store.SessionRow, now: Any) -> bool:
+    return (
+        not session.status.is_terminal
+        and session.deadline_at is not None
+        and now >= session.deadline_at
+    )
+
+
+__all__ = ["SessionService"]

@@ -56,12 +56,16 @@ class DriverTurn(BaseModel):
 
     Attributes:
         message: The assistant message (content and/or tool calls) appended to the log.
-        meta: How it was produced, e.g. ``{"driver": "script"}`` or the model, usage and
-            ``latency_ms`` of an LLM call.
+        meta: How it was produced, e.g. ``{"driver": "script"}`` or the model request and
+            response, usage and ``latency_ms`` of an LLM call. Committed with the message.
+        events: Session events to record with the turn, e.g. ``{"kind": "fidelity", ...}``.
+        switch_to: Name of the driver that runs the rest of the session (a fallback), if any.
     """
 
     message: Message
     meta: dict[str, Any] = Field(default_factory=dict)
+    events: list[dict[str, Any]] = Field(default_factory=list)
+    switch_to: str | None = None
 
 
 class Driver(Protocol):

@@ -182,11 +182,27 @@ class SessionLoop:
             progress=_progress(session, items, now),
         )
         turn = await driver.next_turn(context)
+        switch = {"driver": turn.switch_to} if turn.switch_to in self.drivers else {}
         async with self.db.transaction() as conn:
-            await store.update_session(conn, session, expect=SessionStatus.ACTIVE, updated_at=now)
+            await store.update_session(
+                conn, session, expect=SessionStatus.ACTIVE, updated_at=now, **switch
+            )
             await store.append_message(
                 conn, session_id=session.id, message=turn.message, now=now, meta=turn.meta
             )
+            for event in turn.events:
+                data = {k: v for k, v in event.items() if k != "kind"}
+                await store.add_event(
+                    conn, session_id=session.id, kind=str(event.get("kind", "driver")), data=data, now=now
+                )
+            if switch:
+                await store.add_event(
+                    conn,
+                    session_id=session.id,
+                    kind="driver_fallback",
+                    data={"from": session.driver, "to": turn.switch_to},
+                    now=now,
+                )
 
     async def _present(
         self, session: store.SessionRow, items: list[store.ItemRow], call: ToolCall, now: datetime

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     """Directory of the local blob store (session transcripts, reports)."""
     blueprint_dir: Path | None = None
     """Optional directory of user blueprint YAML files, loaded after the shipped ones."""
+    artifact_types_file: Path | None = None
+    """Optional YAML file of artifact type definitions used by the artifact API."""
     llm_base_url: str | None = None
     """Base URL of an OpenAI-compatible server, e.g. ``http://127.0.0.1:11434/v1``."""
     llm_model: str | None = None

@@ -41,7 +41,16 @@ class Progress(BaseModel):
 
 
 class DriverContext(BaseModel):
-    """Input of one driver turn: the transcript so far, the tools, the progress."""
+    """Input of one driver turn: the transcript so far, the tools, the progress.
+
+    Attributes:
+        session_id: The session.
+        messages: The full transcript, in order.
+        tools: The tools of the session type.
+        progress: The session's progress (no answers, no performance).
+        deviations: Fidelity events recorded on the session so far (the engine counts them
+            from the stored events, so a guard survives restarts).
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -49,6 +58,7 @@ class DriverContext(BaseModel):
     messages: list[Message]
     tools: list[ToolDefinition]
     progress: Progress
+    deviations: int = 0
 
 
 class DriverTurn(BaseModel):
@@ -129,6 +139,9 @@ class ScriptDriver:
     """The driver with no LLM: presents the served item verbatim (see :func:`script_next_call`)."""
 
     name = "script"
+    #: Its turns are pure functions of the log, so the engine commits each turn together with
+    #: the effect of its tool call (one transaction instead of two).
+    atomic = True
 
     async def next_turn(self, context: DriverContext) -> DriverTurn:
         call = script_next_call(context.messages)

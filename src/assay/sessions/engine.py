@@ -15,7 +15,8 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from assay.blobs import BlobStore
@@ -37,6 +38,15 @@ log = logging.getLogger(__name__)
 MAX_STEPS_PER_STREAM = 64
 
 Event = tuple[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class LoopState:
+    """What the running loop knows of its session: the row, the message log, served items."""
+
+    session: store.SessionRow
+    messages: list[Message]
+    items: list[store.ItemRow]
 
 
 def pending_tool_calls(messages: list[Message]) -> list[ToolCall]:
@@ -102,19 +112,31 @@ class SessionLoop:
         finally:
             await asyncio.shield(lease.release(self.db, session_id=session.id, owner=owner))
 
+    async def _load(self, session_id: str) -> LoopState:
+        async with self.db.read() as conn:
+            session = await store.get_session(conn, session_id)
+            assert session is not None
+            messages = await store.get_messages(conn, session_id)
+            items = await store.get_items(conn, session_id)
+        return LoopState(session=session, messages=messages, items=items)
+
     async def _run(self, session_id: str, owner: str) -> AsyncIterator[Event]:
+        # The lease makes this the only loop writing the session, so its state is kept in
+        # memory and updated after each commit; a version conflict (a terminate, a respond)
+        # raises StateChangedError and the state is re-read.
+        state = await self._load(session_id)
+        timer = asyncio.get_running_loop().time
+        renewed_at = timer()
         for _ in range(MAX_STEPS_PER_STREAM):
             now = self.clock()
-            if not await lease.try_acquire(
-                self.db, session_id=session_id, owner=owner, ttl_s=self.lease_ttl_s, now=now
-            ):
-                yield "error", {"error": "lease_lost", "message": "another stream took over"}
-                return
-            async with self.db.read() as conn:
-                session = await store.get_session(conn, session_id)
-                assert session is not None
-                messages = await store.get_messages(conn, session_id)
-                items = await store.get_items(conn, session_id)
+            if timer() - renewed_at > self.lease_ttl_s / 3:
+                if not await lease.try_acquire(
+                    self.db, session_id=session_id, owner=owner, ttl_s=self.lease_ttl_s, now=now
+                ):
+                    yield "error", {"error": "lease_lost", "message": "another stream took over"}
+                    return
+                renewed_at = timer()
+            session = state.session
             if session.status.is_terminal:
                 yield final_event(session)
                 return
@@ -124,36 +146,40 @@ class SessionLoop:
                 return
             try:
                 if session.status == SessionStatus.PENDING:
-                    await self._start(session, now)
+                    state = await self._start(state, now)
                     continue
                 if session.status == SessionStatus.AWAITING_CLIENT_ACTION:
                     yield "client_action", self._action_event(session, now)
                     yield "run_suspended", _suspended(session)
                     return
-                calls = pending_tool_calls(messages)
+                calls = pending_tool_calls(state.messages)
                 if not calls:
-                    await self._driver_turn(session, messages, items, now)
+                    state = await self._driver_turn(state, now)
+                elif calls[0].name in CLIENT_TOOLS:
+                    state = await self._present(state, calls[0], now)
                     continue
-                call = calls[0]
-                if call.name in CLIENT_TOOLS:
-                    await self._present(session, items, call, now)
-                    continue
-                done = await self._backend_tool(session, items, call, now)
-                if done is not None:
-                    await self.archive(done.id)
-                    yield final_event(done)
+                else:
+                    state = await self._backend_tool(state, calls[0], now)
+                if state.session.status.is_terminal:
+                    await self.archive(session_id)
+                    yield final_event(state.session)
                     return
             except store.StateChangedError:
-                continue  # another writer (respond, terminate) won; re-read
+                state = await self._load(session_id)  # another writer won; re-read
         yield "error", {"error": "too_many_steps", "message": "the driver made no progress"}
 
     # -- steps --------------------------------------------------------------------------
-    async def _start(self, session: store.SessionRow, now: datetime) -> None:
-        from datetime import timedelta
-
-        deadline = None if session.time_limit_s is None else now + timedelta(seconds=session.time_limit_s)
+    async def _start(self, state: LoopState, now: datetime) -> LoopState:
+        session = state.session
+        deadline = (
+            None if session.time_limit_s is None else now + timedelta(seconds=session.time_limit_s)
+        )
+        opening = [
+            Message.system(SYSTEM_PROMPTS[session.session_type]),
+            Message.user(START_MESSAGES[session.session_type]),
+        ]
         async with self.db.transaction() as conn:
-            await store.update_session(
+            session = await store.update_session(
                 conn,
                 session,
                 expect=SessionStatus.PENDING,
@@ -162,164 +188,213 @@ class SessionLoop:
                 deadline_at=deadline,
                 updated_at=now,
             )
-            for message in (
-                Message.system(SYSTEM_PROMPTS[session.session_type]),
-                Message.user(START_MESSAGES[session.session_type]),
-            ):
+            for message in opening:
                 await store.append_message(conn, session_id=session.id, message=message, now=now)
+        return LoopState(session=session, messages=[*state.messages, *opening], items=state.items)
 
     def _driver(self, session: store.SessionRow) -> Driver:
         return self.drivers.get(session.driver) or self.drivers["script"]
 
-    async def _driver_turn(
-        self, session: store.SessionRow, messages: list[Message], items: list[store.ItemRow], now: datetime
-    ) -> None:
-        driver = self._driver(session)
+    async def _driver_turn(self, state: LoopState, now: datetime) -> LoopState:
+        session = state.session
+        async with self.db.read() as conn:  # fidelity events so far: the LLM driver's guard
+            events = await store.get_events(conn, session.id)
         context = DriverContext(
             session_id=session.id,
-            messages=messages,
+            messages=state.messages,
             tools=EVALUATION_TOOLS,
-            progress=_progress(session, items, now),
+            progress=_progress(session, state.items, now),
+            deviations=sum(1 for e in events if e["kind"] == "fidelity"),
         )
-        turn = await driver.next_turn(context)
+        turn = await self._driver(session).next_turn(context)
         switch = {"driver": turn.switch_to} if turn.switch_to in self.drivers else {}
         async with self.db.transaction() as conn:
-            await store.update_session(
+            session = await store.update_session(
                 conn, session, expect=SessionStatus.ACTIVE, updated_at=now, **switch
             )
             await store.append_message(
-                conn, session_id=session.id, message=turn.message, now=now, meta=turn.meta
+                conn,
+                session_id=session.id,
+                message=turn.message,
+                now=now,
+                meta=turn.meta,
+                seq=len(state.messages) + 1,
             )
             for event in turn.events:
                 data = {k: v for k, v in event.items() if k != "kind"}
                 await store.add_event(
-                    conn, session_id=session.id, kind=str(event.get("kind", "driver")), data=data, now=now
+                    conn,
+                    session_id=session.id,
+                    kind=str(event.get("kind", "driver")),
+                    data=data,
+                    now=now,
                 )
             if switch:
                 await store.add_event(
                     conn,
                     session_id=session.id,
                     kind="driver_fallback",
-                    data={"from": session.driver, "to": turn.switch_to},
+                    data={"from": state.session.driver, "to": turn.switch_to},
                     now=now,
                 )
-
-    async def _present(
-        self, session: store.SessionRow, items: list[store.ItemRow], call: ToolCall, now: datetime
-    ) -> None:
-        current = _current_item(items)
-        async with self.db.transaction() as conn:
-            if current is None:
-                await store.add_event(
-                    conn,
-                    session_id=session.id,
-                    kind="fidelity",
-                    data={"tool_call_id": call.id, "problem": "client tool called with no item served"},
-                    now=now,
-                )
-                await store.append_message(
-                    conn,
-                    session_id=session.id,
-                    message=Message.tool_result(
-                        call.id, call.name, {"error": "no item is served: call get_next_item first"}
-                    ),
-                    now=now,
-                )
-                await store.update_session(conn, session, expect=SessionStatus.ACTIVE, updated_at=now)
-                return
-            item = current.item
-            canonical = item.client_props()
-            problem = _fidelity_problem(call, item, canonical)
-            if problem is not None:
-                await store.add_event(
-                    conn,
-                    session_id=session.id,
-                    kind="fidelity",
-                    data={"tool_call_id": call.id, "item_number": current.item_number, "problem": problem},
-                    now=now,
-                )
-            action = {
-                "tool_call_id": call.id,
-                "tool_name": item.tool_name,
-                "widget_type": WIDGETS[item.tool_name],
-                "props": canonical,
-                "item_number": current.item_number,
-                "total_items": session.total_items,
-            }
-            await store.update_session(
-                conn,
-                session,
-                expect=SessionStatus.ACTIVE,
-                status=SessionStatus.AWAITING_CLIENT_ACTION,
-                pending_action=action,
-                updated_at=now,
+            state = LoopState(
+                session=session, messages=[*state.messages, turn.message], items=state.items
             )
-            await store.update_item(
+            calls = turn.message.tool_calls
+            if getattr(self._driver(state.session), "atomic", False) and len(calls) == 1:
+                # A deterministic driver's decision and its effect commit together.
+                if calls[0].name in CLIENT_TOOLS:
+                    state = await self._present_in(conn, state, calls[0], now)
+                else:
+                    state = await self._backend_tool_in(conn, state, calls[0], now)
+        return state
+
+    async def _present(self, state: LoopState, call: ToolCall, now: datetime) -> LoopState:
+        async with self.db.transaction() as conn:
+            return await self._present_in(conn, state, call, now)
+
+    async def _present_in(
+        self, conn: Any, state: LoopState, call: ToolCall, now: datetime
+    ) -> LoopState:
+        """Suspend on a client tool: commit the canonical pending action (one transaction)."""
+        session, items = state.session, state.items
+        current = _current_item(items)
+        if current is None:
+            await store.add_event(
                 conn,
                 session_id=session.id,
-                number=current.item_number,
-                presented_tool_call_id=call.id,
-                presented_at=current.presented_at or now,
+                kind="fidelity",
+                data={
+                    "tool_call_id": call.id,
+                    "problem": "client tool called with no item served",
+                },
+                now=now,
             )
-
-    async def _backend_tool(
-        self, session: store.SessionRow, items: list[store.ItemRow], call: ToolCall, now: datetime
-    ) -> store.SessionRow | None:
-        """Run one backend tool and append its result; returns the session if it ended."""
-        ended: dict[str, Any] = {}
-        async with self.db.transaction() as conn:
-            if call.name == "get_next_item":
-                result = await self._get_next_item(conn, session, items, call, now)
-            elif call.name == "record_response":
-                result = await _record_response(conn, session, items, call, now)
-            elif call.name == "complete_session":
-                answered = sum(1 for i in items if i.response is not None)
-                if answered >= session.total_items:
-                    result = {"success": True, "summary": {"items_answered": answered}}
-                    ended = {
-                        "status": SessionStatus.COMPLETED,
-                        "ended_at": now,
-                        "end_reason": "all_items_completed",
-                        "pending_action": None,
-                    }
-                else:
-                    result = {
-                        "success": False,
-                        "error": f"{session.total_items - answered} items remain: call get_next_item",
-                    }
-            else:
-                result = {"error": f"unknown tool {call.name!r}"}
-                await store.add_event(
-                    conn,
-                    session_id=session.id,
-                    kind="fidelity",
-                    data={"tool_call_id": call.id, "problem": f"unknown tool {call.name!r}"},
-                    now=now,
-                )
+            reply = Message.tool_result(
+                call.id, call.name, {"error": "no item is served: call get_next_item first"}
+            )
             await store.append_message(
-                conn, session_id=session.id, message=Message.tool_result(call.id, call.name, result), now=now
+                conn, session_id=session.id, message=reply, now=now, seq=len(state.messages) + 1
             )
-            await store.update_session(
-                conn, session, expect=SessionStatus.ACTIVE, updated_at=now, **ended
+            session = await store.update_session(
+                conn, session, expect=SessionStatus.ACTIVE, updated_at=now
             )
-            if ended:
-                return await store.get_session(conn, session.id)
-        return None
+            return LoopState(session=session, messages=[*state.messages, reply], items=items)
+        item = current.item
+        canonical = item.client_props()
+        problem = _fidelity_problem(call, item, canonical)
+        if problem is not None:
+            await store.add_event(
+                conn,
+                session_id=session.id,
+                kind="fidelity",
+                data={
+                    "tool_call_id": call.id,
+                    "item_number": current.item_number,
+                    "problem": problem,
+                },
+                now=now,
+            )
+        action = {
+            "tool_call_id": call.id,
+            "tool_name": item.tool_name,
+            "widget_type": WIDGETS[item.tool_name],
+            "props": canonical,
+            "item_number": current.item_number,
+            "total_items": session.total_items,
+        }
+        session = await store.update_session(
+            conn,
+            session,
+            expect=SessionStatus.ACTIVE,
+            status=SessionStatus.AWAITING_CLIENT_ACTION,
+            pending_action=action,
+            updated_at=now,
+        )
+        presented = {
+            "presented_tool_call_id": call.id,
+            "presented_at": current.presented_at or now,
+        }
+        await store.update_item(
+            conn, session_id=session.id, number=current.item_number, **presented
+        )
+        updated = current.model_copy(update=presented)
+        return LoopState(session=session, messages=state.messages, items=[*items[:-1], updated])
+
+    async def _backend_tool(self, state: LoopState, call: ToolCall, now: datetime) -> LoopState:
+        """Run one backend tool and append its result, in one transaction."""
+        async with self.db.transaction() as conn:
+            return await self._backend_tool_in(conn, state, call, now)
+
+    async def _backend_tool_in(
+        self, conn: Any, state: LoopState, call: ToolCall, now: datetime
+    ) -> LoopState:
+        session, items = state.session, list(state.items)
+        ended: dict[str, Any] = {}
+        if call.name == "get_next_item":
+            result, served = await self._get_next_item(conn, session, items, call, now)
+            if served is not None:
+                items.append(served)
+        elif call.name == "record_response":
+            result, recorded = await _record_response(conn, session, items, call, now)
+            if recorded is not None:
+                items = [recorded if i.item_number == recorded.item_number else i for i in items]
+        elif call.name == "complete_session":
+            answered = sum(1 for i in items if i.response is not None)
+            if answered >= session.total_items:
+                result = {"success": True, "summary": {"items_answered": answered}}
+                ended = {
+                    "status": SessionStatus.COMPLETED,
+                    "ended_at": now,
+                    "end_reason": "all_items_completed",
+                    "pending_action": None,
+                }
+            else:
+                remaining = session.total_items - answered
+                result = {
+                    "success": False,
+                    "error": f"{remaining} items remain: call get_next_item",
+                }
+        else:
+            result = {"error": f"unknown tool {call.name!r}"}
+            await store.add_event(
+                conn,
+                session_id=session.id,
+                kind="fidelity",
+                data={"tool_call_id": call.id, "problem": f"unknown tool {call.name!r}"},
+                now=now,
+            )
+        reply = Message.tool_result(call.id, call.name, result)
+        await store.append_message(
+            conn, session_id=session.id, message=reply, now=now, seq=len(state.messages) + 1
+        )
+        session = await store.update_session(
+            conn, session, expect=SessionStatus.ACTIVE, updated_at=now, **ended
+        )
+        return LoopState(session=session, messages=[*state.messages, reply], items=items)
 
     async def _get_next_item(
-        self, conn: Any, session: store.SessionRow, items: list[store.ItemRow], call: ToolCall, now: datetime
-    ) -> dict[str, Any]:
+        self,
+        conn: Any,
+        session: store.SessionRow,
+        items: list[store.ItemRow],
+        call: ToolCall,
+        now: datetime,
+    ) -> tuple[dict[str, Any], store.ItemRow | None]:
+        """The next item's presentation (serving a new one if needed) and the new row, if any."""
         current = _current_item(items)
         answered = sum(1 for i in items if i.response is not None)
         remaining_s = time_remaining_s(session, now)
+        served: store.ItemRow | None = None
         if current is None and answered >= session.total_items:
-            return {
+            done = {
                 "item": None,
                 "has_more": False,
                 "items_answered": answered,
                 "total_items": session.total_items,
                 "message": "All items completed",
             }
+            return done, None
         if current is None:
             number = len(items) + 1
             item = next_item(
@@ -330,12 +405,12 @@ class SessionLoop:
                 catalog=self.catalog,
                 served=[i.item for i in items],
             )
-            await store.insert_item(
+            served = await store.insert_item(
                 conn, session_id=session.id, number=number, item=item, tool_call_id=call.id, now=now
             )
         else:
             number, item = current.item_number, current.item
-        return {
+        result = {
             "item": item.presentation(),
             "item_number": number,
             "total_items": session.total_items,
@@ -343,6 +418,7 @@ class SessionLoop:
             "time_remaining_s": remaining_s,
             "has_more": True,
         }
+        return result, served
 
     # -- terminal transitions -----------------------------------------------------------
     async def expire(self, session_id: str) -> store.SessionRow:
@@ -351,7 +427,11 @@ class SessionLoop:
         async with self.db.transaction() as conn:
             session = await store.get_session(conn, session_id, lock=True)
             assert session is not None
-            if not session.status.is_terminal and session.deadline_at is not None and now >= session.deadline_at:
+            if (
+                not session.status.is_terminal
+                and session.deadline_at is not None
+                and now >= session.deadline_at
+            ):
                 await store.update_session(
                     conn,
                     session,
@@ -425,7 +505,8 @@ def _fidelity_problem(call: ToolCall, item: ItemInstance, canonical: dict[str, A
 
 async def _record_response(
     conn: Any, session: store.SessionRow, items: list[store.ItemRow], call: ToolCall, now: datetime
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], store.ItemRow | None]:
+    """Acknowledge the answered item named by the call (no verdict); returns its updated row."""
     try:
         wanted = call.parsed_arguments().get("tool_call_id")
     except ValueError:
@@ -435,15 +516,20 @@ async def _record_response(
     if target is None:
         target = next((i for i in reversed(answered) if i.recorded_at is None), None)
     if target is None:
-        return {"recorded": False, "error": "no answered item to record"}
+        return {"recorded": False, "error": "no answered item to record"}, None
+    updated = None
     if target.recorded_at is None:
-        await store.update_item(conn, session_id=session.id, number=target.item_number, recorded_at=now)
-    return {
+        await store.update_item(
+            conn, session_id=session.id, number=target.item_number, recorded_at=now
+        )
+        updated = target.model_copy(update={"recorded_at": now})
+    result = {
         "recorded": True,
         "item_number": target.item_number,
         "items_answered": len(answered),
         "items_remaining": session.total_items - len(answered),
     }
+    return result, updated
 
 
 def tool_result_payload(message: Message) -> dict[str, Any]:
@@ -455,4 +541,10 @@ def tool_result_payload(message: Message) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-__all__ = ["MAX_STEPS_PER_STREAM", "Event", "SessionLoop", "pending_tool_calls", "tool_result_payload"]
+__all__ = [
+    "MAX_STEPS_PER_STREAM",
+    "Event",
+    "SessionLoop",
+    "pending_tool_calls",
+    "tool_result_payload",
+]

@@ -39,7 +39,9 @@ class StaleToolCallError(SessionError):
     """A response names a tool call that is not the pending client action."""
 
     def __init__(self, tool_call_id: str, pending: str | None) -> None:
-        detail = "no client action is pending" if pending is None else f"the pending one is {pending!r}"
+        detail = (
+            "no client action is pending" if pending is None else f"the pending one is {pending!r}"
+        )
         super().__init__(f"tool_call_id {tool_call_id!r} is stale or unknown: {detail}")
         self.tool_call_id = tool_call_id
         self.pending = pending

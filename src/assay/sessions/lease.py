@@ -53,7 +53,9 @@ class LeaseUnavailableError(Exception):
     """Another live stream holds the session's lease."""
 
 
-async def try_acquire(db: Database, *, session_id: str, owner: str, ttl_s: float, now: datetime) -> bool:
+async def try_acquire(
+    db: Database, *, session_id: str, owner: str, ttl_s: float, now: datetime
+) -> bool:
     """Take or renew the lease; True on success."""
     expires = now + timedelta(seconds=ttl_s)
     cond = sa.or_(
@@ -110,4 +112,11 @@ async def release(db: Database, *, session_id: str, owner: str) -> None:
         )
 
 
-__all__ = ["LeaseUnavailableError", "acquire", "new_owner", "owner_is_dead", "release", "try_acquire"]
+__all__ = [
+    "LeaseUnavailableError",
+    "acquire",
+    "new_owner",
+    "owner_is_dead",
+    "release",
+    "try_acquire",
+]

@@ -38,9 +38,7 @@ class InlineItem(BaseModel):
             if len(set(self.options)) != len(self.options):
                 raise ValueError("options: must be distinct")
             if self.correct is None or not 0 <= self.correct < len(self.options):
-                raise ValueError(
-                    f"correct: must be an index between 0 and {len(self.options) - 1}"
-                )
+                raise ValueError(f"correct: must be an index between 0 and {len(self.options) - 1}")
         elif self.answer is None:
             raise ValueError(f"answer: required for a {kind} item")
         self.item_type = kind

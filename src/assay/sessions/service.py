@@ -47,8 +47,8 @@ class SessionService:
         if driver not in self.loop.drivers:
             raise SessionConfigError(
                 "config.driver",
-                f"driver {driver!r} is not available here (available: {sorted(self.loop.drivers)}); "
-                "the llm driver needs ASSAY_LLM_BASE_URL and ASSAY_LLM_MODEL",
+                f"must be one of {sorted(self.loop.drivers)}: the llm driver needs "
+                "ASSAY_LLM_BASE_URL and ASSAY_LLM_MODEL",
             )
         if config.blueprint_id is not None:
             try:
@@ -124,8 +124,12 @@ class SessionService:
             rows = (
                 await conn.execute(
                     sa.select(
-                        sessions.c.id, sessions.c.title, sessions.c.status, sessions.c.created_at,
-                        sessions.c.blueprint_id, sessions.c.total_items,
+                        sessions.c.id,
+                        sessions.c.title,
+                        sessions.c.status,
+                        sessions.c.created_at,
+                        sessions.c.blueprint_id,
+                        sessions.c.total_items,
                     )
                     .where(sessions.c.user_id == user_id)
                     .order_by(sessions.c.created_at.desc())
@@ -219,7 +223,9 @@ class SessionService:
                 await store.append_message(
                     conn,
                     session_id=session_id,
-                    message=Message.tool_result(tool_call_id, pending["tool_name"], {"response": answer}),
+                    message=Message.tool_result(
+                        tool_call_id, pending["tool_name"], {"response": answer}
+                    ),
                     now=now,
                 )
                 await store.update_session(

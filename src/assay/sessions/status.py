@@ -39,14 +39,18 @@ TERMINAL = frozenset({SessionStatus.COMPLETED, SessionStatus.TERMINATED, Session
 ACTIONS: dict[str, tuple[frozenset[SessionStatus], SessionStatus | None]] = {
     "start": (frozenset({SessionStatus.PENDING}), SessionStatus.ACTIVE),
     "stream": (
-        frozenset({SessionStatus.PENDING, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_ACTION}),
+        frozenset(
+            {SessionStatus.PENDING, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_ACTION}
+        ),
         None,
     ),
     "present": (frozenset({SessionStatus.ACTIVE}), SessionStatus.AWAITING_CLIENT_ACTION),
     "respond": (frozenset({SessionStatus.AWAITING_CLIENT_ACTION}), SessionStatus.ACTIVE),
     "complete": (frozenset({SessionStatus.ACTIVE}), SessionStatus.COMPLETED),
     "terminate": (
-        frozenset({SessionStatus.PENDING, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_ACTION}),
+        frozenset(
+            {SessionStatus.PENDING, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_ACTION}
+        ),
         SessionStatus.TERMINATED,
     ),
     "expire": (

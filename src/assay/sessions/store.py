@@ -96,9 +96,16 @@ async def get_session(
 
 
 async def update_session(
-    conn: AsyncConnection, session: SessionRow, *, expect: SessionStatus | None = None, **values: Any
-) -> None:
+    conn: AsyncConnection,
+    session: SessionRow,
+    *,
+    expect: SessionStatus | None = None,
+    **values: Any,
+) -> SessionRow:
     """Write ``values`` if the session still has version ``session.version`` (and ``expect``).
+
+    Returns:
+        The session as it now is (``values`` applied, version bumped).
 
     Raises:
         StateChangedError: If another writer changed the session first.
@@ -108,11 +115,12 @@ async def update_session(
     )
     if expect is not None:
         stmt = stmt.where(sessions.c.status == expect.value)
-    if "status" in values and isinstance(values["status"], SessionStatus):
-        values["status"] = values["status"].value
-    result = await conn.execute(stmt.values(version=session.version + 1, **values))
+    row = {k: (v.value if isinstance(v, SessionStatus) else v) for k, v in values.items()}
+    result = await conn.execute(stmt.values(version=session.version + 1, **row))
     if result.rowcount != 1:
         raise StateChangedError(session.id)
+    known = {k: v for k, v in values.items() if k in SessionRow.model_fields}
+    return session.model_copy(update={**known, "version": session.version + 1})
 
 
 _ITEM_COLS = [session_items.c[name] for name in ItemRow.model_fields]
@@ -131,8 +139,15 @@ async def get_items(conn: AsyncConnection, session_id: str) -> list[ItemRow]:
 
 
 async def insert_item(
-    conn: AsyncConnection, *, session_id: str, number: int, item: ItemInstance, tool_call_id: str, now: datetime
-) -> None:
+    conn: AsyncConnection,
+    *,
+    session_id: str,
+    number: int,
+    item: ItemInstance,
+    tool_call_id: str,
+    now: datetime,
+) -> ItemRow:
+    """Store a served item (key included); returns its row."""
     await conn.execute(
         session_items.insert().values(
             session_id=session_id,
@@ -144,9 +159,25 @@ async def insert_item(
             served_at=now,
         )
     )
+    return ItemRow(
+        item_number=number,
+        item=item,
+        served_tool_call_id=tool_call_id,
+        presented_tool_call_id=None,
+        presented_at=None,
+        response=None,
+        respond_result=None,
+        responded_at=None,
+        time_taken_ms=None,
+        correct=None,
+        score=None,
+        recorded_at=None,
+    )
 
 
-async def update_item(conn: AsyncConnection, *, session_id: str, number: int, **values: Any) -> None:
+async def update_item(
+    conn: AsyncConnection, *, session_id: str, number: int, **values: Any
+) -> None:
     await conn.execute(
         session_items.update()
         .where(session_items.c.session_id == session_id, session_items.c.item_number == number)
@@ -188,15 +219,21 @@ async def append_message(
     message: Message,
     now: datetime,
     meta: dict[str, Any] | None = None,
+    seq: int | None = None,
 ) -> int:
-    """Append a message to the log; returns its sequence number."""
-    seq = (
-        await conn.execute(
-            sa.select(sa.func.coalesce(sa.func.max(session_messages.c.seq), 0)).where(
-                session_messages.c.session_id == session_id
+    """Append a message to the log; returns its sequence number.
+
+    ``seq`` (1-based) may be given by a caller that knows the log's length; otherwise it is
+    read. The primary key (session_id, seq) refuses a duplicate either way.
+    """
+    if seq is None:
+        seq = (
+            await conn.execute(
+                sa.select(sa.func.coalesce(sa.func.max(session_messages.c.seq), 0)).where(
+                    session_messages.c.session_id == session_id
+                )
             )
-        )
-    ).scalar_one() + 1
+        ).scalar_one() + 1
     await conn.execute(
         session_messages.insert().values(
             session_id=session_id,

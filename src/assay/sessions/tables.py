@@ -72,7 +72,9 @@ session_events = sa.Table(
     "session_events",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("session_id", sa.String(64), sa.ForeignKey("sessions.id"), nullable=False, index=True),
+    sa.Column(
+        "session_id", sa.String(64), sa.ForeignKey("sessions.id"), nullable=False, index=True
+    ),
     sa.Column("kind", sa.String(64), nullable=False),
     sa.Column("data", JSONType, nullable=False),
     sa.Column("created_at", UTCDateTime(), nullable=False),

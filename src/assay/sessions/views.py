@@ -18,12 +18,19 @@ from assay.storage import Database, iso
 def time_remaining_s(session: store.SessionRow, now: datetime) -> float | None:
     """Seconds left before the deadline (>= 0), or ``None`` when there is no time limit."""
     if session.deadline_at is None:
-        return None if session.time_limit_s is None or session.started_at else float(session.time_limit_s)
+        return (
+            None
+            if session.time_limit_s is None or session.started_at
+            else float(session.time_limit_s)
+        )
     return max(0.0, round((session.deadline_at - now).total_seconds(), 3))
 
 
 def session_view(
-    session: store.SessionRow, items: list[store.ItemRow], events: list[dict[str, Any]], now: datetime
+    session: store.SessionRow,
+    items: list[store.ItemRow],
+    events: list[dict[str, Any]],
+    now: datetime,
 ) -> dict[str, Any]:
     """The JSON view of ``GET /api/sessions/{id}`` (no key, no correctness, no score)."""
     answered = sum(1 for i in items if i.response is not None)

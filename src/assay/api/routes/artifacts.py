@@ -9,7 +9,7 @@ forbid (``approval_required``) or a concurrent change that won (``conflict``; se
 Reviews use the caller's rubrics, then the system rubrics (owner ``""``), run
 deterministically (no LLM: LLM-scored criteria leave the review incomplete, so the artifact
 waits ``in_review``). Artifact type definitions come from the YAML file named by
-``ASSAY_ARTIFACT_TYPES`` (see :func:`assay.artifacts.load_type_definitions`), if set.
+``ASSAY_ARTIFACT_TYPES_FILE`` (see :func:`assay.artifacts.load_type_definitions`), if set.
 
 ==========  =========================================  ============================================
 Method      Path                                       Answer
@@ -30,7 +30,6 @@ GET         /api/artifacts/{id}/provenance/markdown    ``text/markdown`` provena
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -58,13 +57,14 @@ from assay.artifacts import (
     artifact_report,
     load_type_definitions,
 )
+from assay.config import Settings
 from assay.rubrics import FunctionRegistry, Rubric, RubricExecutor, RubricRegistry
 from assay.storage import Database
 
 router = APIRouter(prefix="/api/artifacts", tags=["artifacts"])
 
 #: Environment variable naming a YAML file of artifact type definitions.
-ARTIFACT_TYPES_ENV = "ASSAY_ARTIFACT_TYPES"
+ARTIFACT_TYPES_ENV = "ASSAY_ARTIFACT_TYPES_FILE"
 
 
 class CreateArtifactBody(BaseModel):
@@ -119,8 +119,8 @@ def _types_from(path: str) -> dict[str, ArtifactTypeDefinition]:
 
 
 def _type_definitions() -> dict[str, ArtifactTypeDefinition]:
-    path = os.environ.get(ARTIFACT_TYPES_ENV)
-    return _types_from(path) if path else {}
+    path = Settings().artifact_types_file
+    return _types_from(str(path)) if path else {}
 
 
 def _registry(db: Database, user_id: str) -> ArtifactRegistry:

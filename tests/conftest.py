@@ -55,7 +55,7 @@ class PgTemplate:
             db = await Database.connect(f"{_pg_base()}/{self.name}")
             await db.close()
             self.ready = True
-        except (OSError, asyncio.TimeoutError, Exception) as exc:  # noqa: B014
+        except (TimeoutError, OSError, Exception) as exc:
             self.error = exc
             raise
 

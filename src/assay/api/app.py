@@ -83,7 +83,15 @@ def _install_domain_errors(app: FastAPI) -> None:
 
     @app.exception_handler(SessionNotFoundError)
     async def _not_found(_: Request, exc: SessionNotFoundError) -> JSONResponse:
-        return answer(ApiError(404, "not_found", str(exc), field="session_id", rule="must name one of your sessions"))
+        return answer(
+            ApiError(
+                404,
+                "not_found",
+                str(exc),
+                field="session_id",
+                rule="must name one of your sessions",
+            )
+        )
 
     @app.exception_handler(SessionConfigError)
     async def _config(_: Request, exc: SessionConfigError) -> JSONResponse:
@@ -92,22 +100,39 @@ def _install_domain_errors(app: FastAPI) -> None:
     @app.exception_handler(InvalidActionError)
     async def _invalid(_: Request, exc: InvalidActionError) -> JSONResponse:
         return answer(
-            ApiError(409, "invalid_status", str(exc), field="status", rule=f"must allow {exc.action}",
-                     extra={"status": exc.status.value})
+            ApiError(
+                409,
+                "invalid_status",
+                str(exc),
+                field="status",
+                rule=f"must allow {exc.action}",
+                extra={"status": exc.status.value},
+            )
         )
 
     @app.exception_handler(StaleToolCallError)
     async def _stale(_: Request, exc: StaleToolCallError) -> JSONResponse:
         return answer(
-            ApiError(409, "stale_tool_call", str(exc), field="tool_call_id",
-                     rule="must be the tool_call_id of the pending client action")
+            ApiError(
+                409,
+                "stale_tool_call",
+                str(exc),
+                field="tool_call_id",
+                rule="must be the tool_call_id of the pending client action",
+            )
         )
 
     @app.exception_handler(SessionExpiredError)
     async def _expired(_: Request, exc: SessionExpiredError) -> JSONResponse:
         return answer(
-            ApiError(409, "session_expired", str(exc), field="status", rule="time limit passed",
-                     extra={"status": "expired"})
+            ApiError(
+                409,
+                "session_expired",
+                str(exc),
+                field="status",
+                rule="time limit passed",
+                extra={"status": "expired"},
+            )
         )
 
     @app.exception_handler(ResponseError)

@@ -61,11 +61,22 @@ async def get_current_user(
     user = await authenticate(db, token=credentials.credentials)
     if user is None:
         raise ApiError(
-            401, "unauthorized", "unknown token", field="headers.authorization", rule="must be a valid token"
+            401,
+            "unauthorized",
+            "unknown token",
+            field="headers.authorization",
+            rule="must be a valid token",
         )
     return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
-__all__ = ["CurrentUser", "DatabaseDep", "SettingsDep", "get_current_user", "get_database", "get_services"]
+__all__ = [
+    "CurrentUser",
+    "DatabaseDep",
+    "SettingsDep",
+    "get_current_user",
+    "get_database",
+    "get_services",
+]

@@ -19,7 +19,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-
 _NAMED_RULE = re.compile(r"^Value error, ([A-Za-z_][A-Za-z0-9_]*): (.*)$", re.S)
 
 
@@ -53,7 +52,11 @@ class ApiError(Exception):
         self.extra = extra or {}
 
     def body(self) -> dict[str, Any]:
-        errors = [] if self.field is None else [{"field": self.field, "rule": self.rule, "message": self.message}]
+        errors = (
+            []
+            if self.field is None
+            else [{"field": self.field, "rule": self.rule, "message": self.message}]
+        )
         return {
             "error": self.code,
             "message": self.message,

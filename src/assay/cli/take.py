@@ -32,7 +32,11 @@ def ask(action: dict[str, Any]) -> dict[str, Any] | None:
     props = action["props"]
     console.print(
         f"\n[bold]Question {action['item_number']} of {action['total_items']}[/bold]"
-        + (f"  [dim]({action['time_remaining_s']:.0f} s left)[/dim]" if action.get("time_remaining_s") else "")
+        + (
+            f"  [dim]({action['time_remaining_s']:.0f} s left)[/dim]"
+            if action.get("time_remaining_s")
+            else ""
+        )
     )
     console.print(props["prompt"])
     if action["widget_type"] == "multiple_choice":
@@ -77,12 +81,15 @@ def print_results(results: dict[str, Any]) -> None:
                 f"({section['accuracy']:.0%})"
             )
     console.print(
-        f"[bold]Score: {results['correct_count']}/{results['total']} ({results['score']:.0%})[/bold]"
+        f"[bold]Score: {results['correct_count']}/{results['total']} "
+        f"({results['score']:.0%})[/bold]"
         f"  status: {results['status']}"
     )
 
 
-async def take_evaluation(settings: Settings, *, blueprint_id: str, user_name: str, seed: int | None) -> int:
+async def take_evaluation(
+    settings: Settings, *, blueprint_id: str, user_name: str, seed: int | None
+) -> int:
     """Run one evaluation in the terminal; returns the process exit code."""
     services = await build_services(settings)
     try:
@@ -92,7 +99,10 @@ async def take_evaluation(settings: Settings, *, blueprint_id: str, user_name: s
             created = await svc.create(
                 user_id=user.id,
                 request=CreateSessionRequest.model_validate(
-                    {"session_type": "evaluation", "config": {"blueprint_id": blueprint_id, "seed": seed}}
+                    {
+                        "session_type": "evaluation",
+                        "config": {"blueprint_id": blueprint_id, "seed": seed},
+                    }
                 ),
             )
         except SessionConfigError as exc:

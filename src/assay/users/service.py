@@ -46,7 +46,9 @@ async def create_user(db: Database, *, name: str) -> tuple[User, str]:
         UserError: If the name is malformed or taken.
     """
     if not NAME_PATTERN.match(name):
-        raise UserError("name", "must be 1-200 letters, digits or _.@- and start with a letter or digit")
+        raise UserError(
+            "name", "must be 1-200 letters, digits or _.@- and start with a letter or digit"
+        )
     token = "assay_" + secrets.token_urlsafe(32)
     user = User(id=new_id("user"), name=name)
     try:
@@ -64,7 +66,9 @@ async def create_user(db: Database, *, name: str) -> tuple[User, str]:
 async def get_or_create_user(db: Database, *, name: str) -> User:
     """The user called ``name``, created (with a discarded token) if missing."""
     async with db.read() as conn:
-        row = (await conn.execute(sa.select(users.c.id, users.c.name).where(users.c.name == name))).first()
+        row = (
+            await conn.execute(sa.select(users.c.id, users.c.name).where(users.c.name == name))
+        ).first()
     if row is not None:
         return User(id=row.id, name=row.name)
     try:

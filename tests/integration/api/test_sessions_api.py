@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from tests.integration.sessions.helpers import find_key_fields
 from tests.integration.api.conftest import Api
+from tests.integration.sessions.helpers import find_key_fields
 
 INLINE = {
     "session_type": "evaluation",
@@ -33,9 +32,16 @@ async def test_health_needs_no_token(api: Api) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/api/sessions"), ("POST", "/api/sessions"), ("GET", "/api/sessions/x"), ("GET", "/api/blueprints"),
-     ("GET", "/api/sessions/x/stream"), ("POST", "/api/sessions/x/respond"), ("DELETE", "/api/sessions/x"),
-     ("GET", "/api/sessions/x/results")],
+    [
+        ("GET", "/api/sessions"),
+        ("POST", "/api/sessions"),
+        ("GET", "/api/sessions/x"),
+        ("GET", "/api/blueprints"),
+        ("GET", "/api/sessions/x/stream"),
+        ("POST", "/api/sessions/x/respond"),
+        ("DELETE", "/api/sessions/x"),
+        ("GET", "/api/sessions/x/results"),
+    ],
 )
 async def test_every_route_needs_a_token(api: Api, method: str, path: str) -> None:
     r = await api.client.request(method, path)
@@ -55,17 +61,56 @@ async def test_openapi_docs_are_public(api: Api) -> None:
     [
         (b"{not json", "body", "valid JSON"),
         ({"config": {"blueprint_id": "MATH-QUIZ-10"}}, "session_type", "required"),
-        ({"session_type": "survey", "config": {"blueprint_id": "MATH-QUIZ-10"}}, "session_type", "evaluation"),
-        ({"session_type": "evaluation", "config": {"blueprint_id": "NOPE"}}, "config.blueprint_id", "known blueprint"),
+        (
+            {"session_type": "survey", "config": {"blueprint_id": "MATH-QUIZ-10"}},
+            "session_type",
+            "evaluation",
+        ),
+        (
+            {"session_type": "evaluation", "config": {"blueprint_id": "NOPE"}},
+            "config.blueprint_id",
+            "known blueprint",
+        ),
         ({"session_type": "evaluation", "config": {}}, "config", "exactly one"),
-        ({"session_type": "evaluation", "config": {"blueprint_id": "MATH-QUIZ-10", "colour": 1}}, "config.colour", "Extra"),
-        ({"session_type": "evaluation", "config": {"items": [{"stem": "q", "options": ["a", "b"], "correct": 2}]}}, "config.items[0].correct", "between 0 and 1"),
-        ({"session_type": "evaluation", "config": {"items": [{"stem": "q", "options": ["a", "a"], "correct": 0}]}}, "config.items[0].options", "distinct"),
-        ({"session_type": "evaluation", "config": {"items": [{"stem": "q", "item_type": "free_text"}]}}, "config.items[0].answer", "required"),
+        (
+            {"session_type": "evaluation", "config": {"blueprint_id": "MATH-QUIZ-10", "colour": 1}},
+            "config.colour",
+            "Extra",
+        ),
+        (
+            {
+                "session_type": "evaluation",
+                "config": {"items": [{"stem": "q", "options": ["a", "b"], "correct": 2}]},
+            },
+            "config.items[0].correct",
+            "between 0 and 1",
+        ),
+        (
+            {
+                "session_type": "evaluation",
+                "config": {"items": [{"stem": "q", "options": ["a", "a"], "correct": 0}]},
+            },
+            "config.items[0].options",
+            "distinct",
+        ),
+        (
+            {
+                "session_type": "evaluation",
+                "config": {"items": [{"stem": "q", "item_type": "free_text"}]},
+            },
+            "config.items[0].answer",
+            "required",
+        ),
     ],
 )
-async def test_bad_create_names_field_and_rule(api: Api, body: object, field: str, rule_part: str) -> None:
-    kwargs = {"content": body, "headers": {**api.headers(), "content-type": "application/json"}} if isinstance(body, bytes) else {"json": body, "headers": api.headers()}
+async def test_bad_create_names_field_and_rule(
+    api: Api, body: object, field: str, rule_part: str
+) -> None:
+    kwargs = (
+        {"content": body, "headers": {**api.headers(), "content-type": "application/json"}}
+        if isinstance(body, bytes)
+        else {"json": body, "headers": api.headers()}
+    )
     r = await api.client.post("/api/sessions", **kwargs)  # type: ignore[arg-type]
     assert 400 <= r.status_code < 500, r.text
     data = r.json()
@@ -76,20 +121,35 @@ async def test_bad_create_names_field_and_rule(api: Api, body: object, field: st
 
 
 async def test_full_session_over_http_with_secrecy(api: Api) -> None:
-    r = await api.client.post("/api/sessions", json={"session_type": "evaluation", "config": {"blueprint_id": "MATH-QUIZ-10"}}, headers=api.headers())
+    r = await api.client.post(
+        "/api/sessions",
+        json={"session_type": "evaluation", "config": {"blueprint_id": "MATH-QUIZ-10"}},
+        headers=api.headers(),
+    )
     sid = r.json()["session_id"]
     payloads: list[object] = []
     for n in range(1, 11):
         events = await api.stream(sid)
         assert [e for e, _ in events] == ["connected", "client_action", "run_suspended"]
         action = events[1][1]
-        assert set(action) >= {"tool_call_id", "tool_name", "widget_type", "props", "item_number", "total_items"}
+        assert set(action) >= {
+            "tool_call_id",
+            "tool_name",
+            "widget_type",
+            "props",
+            "item_number",
+            "total_items",
+        }
         assert action["item_number"] == n and action["total_items"] == 10
         assert set(action["props"]) >= {"prompt", "options"}
         view = (await api.client.get(f"/api/sessions/{sid}", headers=api.headers())).json()
         res = await api.client.get(f"/api/sessions/{sid}/results", headers=api.headers())
         assert res.status_code == 409 and res.json()["status"] == "awaiting_client_action"
-        r = await api.client.post(f"/api/sessions/{sid}/respond", json={"tool_call_id": action["tool_call_id"], "response": {"index": 0}}, headers=api.headers())
+        r = await api.client.post(
+            f"/api/sessions/{sid}/respond",
+            json={"tool_call_id": action["tool_call_id"], "response": {"index": 0}},
+            headers=api.headers(),
+        )
         assert r.status_code == 200
         payloads += [d for _, d in events] + [view, r.json()]
     events = await api.stream(sid)
@@ -99,7 +159,15 @@ async def test_full_session_over_http_with_secrecy(api: Api) -> None:
     results = (await api.client.get(f"/api/sessions/{sid}/results", headers=api.headers())).json()
     assert results["total"] == 10 and len(results["items"]) == 10
     for item in results["items"]:
-        assert set(item) >= {"item_number", "prompt", "options", "response", "correct", "correct_answer", "time_taken_ms"}
+        assert set(item) >= {
+            "item_number",
+            "prompt",
+            "options",
+            "response",
+            "correct",
+            "correct_answer",
+            "time_taken_ms",
+        }
         assert item["response"] == {"index": 0}
         assert item["correct"] == (item["options"][0] == item["correct_answer"])
     assert results["sections"] and all("accuracy" in s for s in results["sections"])
@@ -109,20 +177,46 @@ async def test_respond_errors(api: Api) -> None:
     sid = await create(api)
     action = (await api.stream(sid))[1][1]
     url = f"/api/sessions/{sid}/respond"
-    r = await api.client.post(url, json={"tool_call_id": action["tool_call_id"], "response": {"index": 9}}, headers=api.headers())
-    assert r.status_code == 422 and r.json()["field"] == "response.index" and "between 0 and 2" in r.json()["rule"]
-    r = await api.client.post(url, json={"tool_call_id": action["tool_call_id"]}, headers=api.headers())
+    r = await api.client.post(
+        url,
+        json={"tool_call_id": action["tool_call_id"], "response": {"index": 9}},
+        headers=api.headers(),
+    )
+    assert (
+        r.status_code == 422
+        and r.json()["field"] == "response.index"
+        and "between 0 and 2" in r.json()["rule"]
+    )
+    r = await api.client.post(
+        url, json={"tool_call_id": action["tool_call_id"]}, headers=api.headers()
+    )
     assert r.status_code == 422 and r.json()["field"] == "response"
-    r = await api.client.post(url, content=b"[1,", headers={**api.headers(), "content-type": "application/json"})
+    r = await api.client.post(
+        url, content=b"[1,", headers={**api.headers(), "content-type": "application/json"}
+    )
     assert r.status_code == 422 and r.json()["field"] == "body"
-    r = await api.client.post(url, json={"tool_call_id": "stale", "response": {"index": 1}}, headers=api.headers())
+    r = await api.client.post(
+        url, json={"tool_call_id": "stale", "response": {"index": 1}}, headers=api.headers()
+    )
     assert r.status_code == 409 and r.json()["field"] == "tool_call_id"
-    r = await api.client.post(url, json={"tool_call_id": action["tool_call_id"], "response": {"index": 1}}, headers=api.headers(api.other_token))
+    r = await api.client.post(
+        url,
+        json={"tool_call_id": action["tool_call_id"], "response": {"index": 1}},
+        headers=api.headers(api.other_token),
+    )
     assert r.status_code == 404
     view = (await api.client.get(f"/api/sessions/{sid}", headers=api.headers())).json()
     assert view["items_answered"] == 0 and view["status"] == "awaiting_client_action"
-    ok = await api.client.post(url, json={"tool_call_id": action["tool_call_id"], "response": {"index": 1}}, headers=api.headers())
-    again = await api.client.post(url, json={"tool_call_id": action["tool_call_id"], "response": {"index": 2}}, headers=api.headers())
+    ok = await api.client.post(
+        url,
+        json={"tool_call_id": action["tool_call_id"], "response": {"index": 1}},
+        headers=api.headers(),
+    )
+    again = await api.client.post(
+        url,
+        json={"tool_call_id": action["tool_call_id"], "response": {"index": 2}},
+        headers=api.headers(),
+    )
     assert ok.status_code == again.status_code == 200 and ok.json() == again.json()
 
 
@@ -141,7 +235,11 @@ async def test_terminate_then_conflict(api: Api) -> None:
     r = await api.client.delete(f"/api/sessions/{sid}", headers=api.headers())
     assert r.status_code == 200 and r.json()["status"] == "terminated"
     r = await api.client.delete(f"/api/sessions/{sid}", headers=api.headers())
-    assert r.status_code == 409 and r.json()["status"] == "terminated" and "'terminated'" in r.json()["message"]
+    assert (
+        r.status_code == 409
+        and r.json()["status"] == "terminated"
+        and "'terminated'" in r.json()["message"]
+    )
     r = await api.client.get(f"/api/sessions/{sid}/results", headers=api.headers())
     assert r.status_code == 200 and r.json()["answered"] == 0
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
 
 import pytest
+from tests.integration.sessions.helpers import Clock
 
 from assay.blobs import MemoryBlobStore
 from assay.items import load_catalog
 from assay.sessions import ScriptDriver, SessionLoop, SessionService
-from assay.storage import Database, utcnow
+from assay.storage import Database
 from assay.users import create_user
-from tests.integration.sessions.helpers import Clock
 
 
 @pytest.fixture
@@ -26,7 +25,9 @@ def blobs() -> MemoryBlobStore:
 
 
 @pytest.fixture
-def make_service(db: Database, clock: Clock, blobs: MemoryBlobStore) -> Callable[..., SessionService]:
+def make_service(
+    db: Database, clock: Clock, blobs: MemoryBlobStore
+) -> Callable[..., SessionService]:
     catalog = load_catalog()
 
     def make(**kwargs: object) -> SessionService:

@@ -9,18 +9,30 @@ from typing import Any
 from assay.sessions import CreateSessionRequest, SessionService
 from assay.storage import utcnow
 
-KEY_FIELDS = {"correct_index", "correct_answer", "correct", "is_correct", "score", "generation_params", "key"}
+KEY_FIELDS = {
+    "correct_index",
+    "correct_answer",
+    "correct",
+    "is_correct",
+    "score",
+    "generation_params",
+    "key",
+}
 
 
 def request(config: dict[str, Any]) -> CreateSessionRequest:
     return CreateSessionRequest.model_validate({"session_type": "evaluation", "config": config})
 
 
-async def events(service: SessionService, *, user_id: str, session_id: str) -> list[tuple[str, dict[str, Any]]]:
+async def events(
+    service: SessionService, *, user_id: str, session_id: str
+) -> list[tuple[str, dict[str, Any]]]:
     return [e async for e in await service.stream(user_id=user_id, session_id=session_id)]
 
 
-async def next_action(service: SessionService, *, user_id: str, session_id: str) -> dict[str, Any] | None:
+async def next_action(
+    service: SessionService, *, user_id: str, session_id: str
+) -> dict[str, Any] | None:
     """Stream once; the client_action, or None if the session ended."""
     evs = await events(service, user_id=user_id, session_id=session_id)
     names = [n for n, _ in evs]
@@ -60,5 +72,3 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
-
-

@@ -13,12 +13,11 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
+from tests.integration.sessions.helpers import next_action, request
 
 from assay.sessions import SessionService
 from assay.storage import Database
 from assay.users import create_user
-
-from tests.integration.sessions.helpers import next_action, request
 
 SESSIONS = 1000
 CONCURRENCY = 25
@@ -46,7 +45,9 @@ def solve(stem: str) -> int:
 
 async def one_student(service: SessionService, user_id: str, seed: int) -> dict[str, Any]:
     rng = random.Random(seed)
-    created = await service.create(user_id=user_id, request=request({"blueprint_id": "MATH-QUIZ-10"}))
+    created = await service.create(
+        user_id=user_id, request=request({"blueprint_id": "MATH-QUIZ-10"})
+    )
     sid = created["session_id"]
     expected_correct = 0
     stems: list[str] = []
@@ -59,7 +60,10 @@ async def one_student(service: SessionService, user_id: str, seed: int) -> dict[
         choice = rng.randrange(len(options))
         expected_correct += options[choice] == answer
         await service.respond(
-            user_id=user_id, session_id=sid, tool_call_id=action["tool_call_id"], response={"index": choice}
+            user_id=user_id,
+            session_id=sid,
+            tool_call_id=action["tool_call_id"],
+            response={"index": choice},
         )
     results = await service.results(user_id=user_id, session_id=sid)
     return {"stems": stems, "expected": expected_correct, "results": results}

@@ -6,13 +6,15 @@ import pytest
 import sqlalchemy as sa
 
 from assay.storage import Database, normalize_url
-from assay.users.tables import users
 from assay.storage.base import utcnow
+from assay.users.tables import users
 
 
 async def test_transaction_commits_and_rolls_back(db: Database) -> None:
     async with db.transaction() as conn:
-        await conn.execute(users.insert().values(id="u1", name="a", token_hash="h1", created_at=utcnow()))
+        await conn.execute(
+            users.insert().values(id="u1", name="a", token_hash="h1", created_at=utcnow())
+        )
     with pytest.raises(RuntimeError):
         async with db.transaction() as conn:
             await conn.execute(
@@ -38,7 +40,9 @@ async def test_concurrent_writers_serialise(db: Database) -> None:
     async def add(i: int) -> None:
         async with db.transaction() as conn:
             await conn.execute(
-                users.insert().values(id=f"u{i}", name=f"n{i}", token_hash=f"h{i}", created_at=utcnow())
+                users.insert().values(
+                    id=f"u{i}", name=f"n{i}", token_hash=f"h{i}", created_at=utcnow()
+                )
             )
 
     await asyncio.gather(*(add(i) for i in range(20)))
@@ -50,7 +54,9 @@ async def test_concurrent_writers_serialise(db: Database) -> None:
 async def test_memory_database_is_private_and_migrated() -> None:
     a, b = Database.memory(), Database.memory()
     async with a.transaction() as conn:
-        await conn.execute(users.insert().values(id="u", name="x", token_hash="h", created_at=utcnow()))
+        await conn.execute(
+            users.insert().values(id="u", name="x", token_hash="h", created_at=utcnow())
+        )
     async with b.read() as conn:
         assert (await conn.execute(sa.select(sa.func.count()).select_from(users))).scalar_one() == 0
     await a.close()

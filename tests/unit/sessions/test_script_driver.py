@@ -47,8 +47,16 @@ def tool(name: str, result: object, call_id: str = "c1") -> Message:
             "complete_session",
             {"reason": "all_items_completed"},
         ),
-        (tool("present_choices", {"response": {"index": 1}}, "call_9"), "record_response", {"tool_call_id": "call_9"}),
-        (tool("request_free_text", {"response": {"text": "4"}}, "call_8"), "record_response", {"tool_call_id": "call_8"}),
+        (
+            tool("present_choices", {"response": {"index": 1}}, "call_9"),
+            "record_response",
+            {"tool_call_id": "call_9"},
+        ),
+        (
+            tool("request_free_text", {"response": {"text": "4"}}, "call_8"),
+            "record_response",
+            {"tool_call_id": "call_8"},
+        ),
         (tool("record_response", {"recorded": True}), "get_next_item", {}),
         (tool("complete_session", {"success": False}), "get_next_item", {}),
     ],

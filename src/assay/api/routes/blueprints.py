@@ -34,8 +34,13 @@ async def get_blueprint(blueprint_id: str, request: Request, user: CurrentUser) 
     try:
         assessment = request.app.state.services.catalog.assessment(blueprint_id)
     except UnknownBlueprintError as exc:
-        raise ApiError(404, "not_found", f"blueprint {blueprint_id!r} not found", field="blueprint_id",
-                       rule="must name a known blueprint") from exc
+        raise ApiError(
+            404,
+            "not_found",
+            f"blueprint {blueprint_id!r} not found",
+            field="blueprint_id",
+            rule="must name a known blueprint",
+        ) from exc
     data: dict[str, Any] = assessment.model_dump(mode="json")
     return data
 

@@ -1,4 +1,4 @@
-"""Session routes (seed 002 §2, issue 2 wire format): create, get, stream, respond, delete, results."""
+"""Session routes (seed 002 §2): create, get, stream, respond, delete, results."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ def _service(request: Request) -> SessionService:
 
 
 @router.post("", status_code=201)
-async def create_session(body: CreateSessionRequest, request: Request, user: CurrentUser) -> dict[str, Any]:
+async def create_session(
+    body: CreateSessionRequest, request: Request, user: CurrentUser
+) -> dict[str, Any]:
     """Create a session; returns ``{"session_id", "status", "stream_url"}``."""
     return await _service(request).create(user_id=user.id, request=body)
 
@@ -45,8 +47,10 @@ async def terminate_session(session_id: str, request: Request, user: CurrentUser
 
 
 @router.get("/{session_id}/stream")
-async def stream_session(session_id: str, request: Request, user: CurrentUser) -> EventSourceResponse:
-    """SSE: ``connected``, then the loop's events until ``run_suspended`` or ``session_completed``."""
+async def stream_session(
+    session_id: str, request: Request, user: CurrentUser
+) -> EventSourceResponse:
+    """SSE: ``connected``, then loop events until ``run_suspended`` or ``session_completed``."""
     events = await _service(request).stream(user_id=user.id, session_id=session_id)
 
     async def encode() -> AsyncIterator[dict[str, str]]:
@@ -57,10 +61,15 @@ async def stream_session(session_id: str, request: Request, user: CurrentUser) -
 
 
 @router.post("/{session_id}/respond")
-async def respond(session_id: str, body: RespondRequest, request: Request, user: CurrentUser) -> dict[str, Any]:
+async def respond(
+    session_id: str, body: RespondRequest, request: Request, user: CurrentUser
+) -> dict[str, Any]:
     """Answer the pending client action; idempotent per ``tool_call_id``."""
     return await _service(request).respond(
-        user_id=user.id, session_id=session_id, tool_call_id=body.tool_call_id, response=body.response
+        user_id=user.id,
+        session_id=session_id,
+        tool_call_id=body.tool_call_id,
+        response=body.response,
     )
 
 

@@ -1,7 +1,8 @@
 """Blueprint-driven item generation (seed 002 §13).
 
-Skill blueprints say what to assess and how items are generated; assessment blueprints say how
-many items of which skills and bands an assessment holds. ``plan_assessment`` turns an
+Skill blueprints say what to assess and how items are generated (arithmetic, IPv4 subnetting,
+Python functions); assessment blueprints say how many items of which skills and bands an
+assessment holds. ``plan_assessment`` turns an
 assessment into item slots, ``generate_item`` turns a skill and a band into a served
 :class:`ItemInstance` whose key is computed, never guessed::
 
@@ -11,6 +12,8 @@ assessment into item slots, ``generate_item`` turns a skill and a band into a se
 """
 
 from assay.items import arithmetic as _arithmetic  # noqa: F401  (registers the generators)
+from assay.items import python_exercises as _python_exercises  # noqa: F401
+from assay.items import subnet as _subnet  # noqa: F401
 from assay.items.blueprints import (
     AssessmentBlueprint,
     Benchmark,
@@ -22,7 +25,13 @@ from assay.items.blueprints import (
     SectionSpec,
     SkillBlueprint,
 )
-from assay.items.catalog import SHIPPED_DATA_DIR, Catalog, load_catalog
+from assay.items.catalog import (
+    SHIPPED_DATA_DIR,
+    BlueprintFileCheck,
+    Catalog,
+    check_blueprint_file,
+    load_catalog,
+)
 from assay.items.difficulty import BANDS, Band, band_of
 from assay.items.errors import BlueprintError, GenerationError, UnknownBlueprintError
 from assay.items.generate import generate_item
@@ -37,6 +46,7 @@ __all__ = [
     "Band",
     "Benchmark",
     "BlueprintError",
+    "BlueprintFileCheck",
     "Catalog",
     "DifficultyFactor",
     "DistractorSpec",
@@ -52,6 +62,7 @@ __all__ = [
     "SkillBlueprint",
     "UnknownBlueprintError",
     "band_of",
+    "check_blueprint_file",
     "generate_item",
     "get_generator",
     "load_catalog",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import string
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from assay.items.difficulty import BAND_NAMES, Band
 from assay.items.errors import BlueprintError
@@ -59,26 +59,63 @@ class Presentation(_Frozen):
     """How items of a skill are presented.
 
     Attributes:
-        item_type: ``multiple_choice`` or ``free_text``.
+        item_type: ``multiple_choice``, ``free_text`` or ``code`` (the seed's ``code_editor``
+            is read as ``code``).
         option_count: Options of a multiple-choice item, key included (2-8).
         distractor_strategies: Strategies in preference order.
         stem_templates: ``str.format`` templates over the generator's template fields.
         time_limit_seconds: Suggested time per item, if any.
+        language: Language of a code item (``python``).
+        starter_code: Code shown in the editor of a code item; ``None``: the generator's
+            default (the function's signature and ``pass``).
     """
 
-    item_type: Literal["multiple_choice", "free_text"] = "multiple_choice"
+    item_type: Literal["multiple_choice", "free_text", "code"] = "multiple_choice"
     option_count: int = Field(default=4, ge=2, le=8)
     distractor_strategies: list[DistractorSpec] = Field(default_factory=list)
     stem_templates: list[str] = Field(min_length=1)
     time_limit_seconds: int | None = Field(default=None, gt=0)
+    language: Literal["python"] | None = None
+    starter_code: str | None = Field(default=None, max_length=20_000)
+
+    @field_validator("item_type", mode="before")
+    @classmethod
+    def _seed_alias(cls, value: Any) -> Any:
+        return "code" if value == "code_editor" else value
+
+    @model_validator(mode="after")
+    def _code_fields(self) -> Presentation:
+        if self.item_type != "code":
+            for name in ("language", "starter_code"):
+                if getattr(self, name) is not None:
+                    raise BlueprintError(name, "applies to code items only")
+        return self
 
 
 class Evaluation(_Frozen):
-    """How responses are scored: ``exact_match`` of the computed key, no partial credit."""
+    """How responses are scored (seed 002 §13.5 ``evaluation``).
 
-    method: Literal["exact_match"] = "exact_match"
+    Attributes:
+        method: ``exact_match`` of the computed key, or ``test_execution``: the submission
+            runs against the item's generated test cases in the sandbox.
+        compute_answer: How the key is computed, for people (``"op1 + op2"``).
+        partial_credit: ``test_execution`` only: score = share of tests passed when true,
+            else all or nothing.
+        test_generator: Name of the test-case generator, for people.
+        timeout_seconds: ``test_execution`` only: wall seconds per test case (0 < t <= 60).
+    """
+
+    method: Literal["exact_match", "test_execution"] = "exact_match"
     compute_answer: str | None = None
     partial_credit: bool = False
+    test_generator: str | None = None
+    timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
+    @model_validator(mode="after")
+    def _credit(self) -> Evaluation:
+        if self.method == "exact_match" and self.partial_credit:
+            raise BlueprintError("partial_credit", "exact_match has no partial credit")
+        return self
 
 
 class Benchmark(_Frozen):
@@ -102,6 +139,8 @@ class SkillBlueprint(_Frozen):
         presentation: Item type, option count, distractor strategies, stem templates.
         evaluation: Scoring method.
         performance_benchmarks: Level name (``novice``, ``competent``, ``expert``) -> benchmark.
+        example_tests: Code skills: ``{"input", "expected"}`` examples for people, checked
+            against the generator's specification (seed 002 §13.5 ``example_tests``).
 
     Raises:
         pydantic.ValidationError: wrapping a :class:`BlueprintError` whose ``path`` names the
@@ -117,6 +156,7 @@ class SkillBlueprint(_Frozen):
     presentation: Presentation
     evaluation: Evaluation = Field(default_factory=Evaluation)
     performance_benchmarks: dict[str, Benchmark] = Field(default_factory=dict)
+    example_tests: list[dict[str, Any]] = Field(default_factory=list)
 
     @property
     def operation(self) -> str:
@@ -132,7 +172,7 @@ class SkillBlueprint(_Frozen):
         except KeyError as exc:
             raise BlueprintError("generation_rules.operation", str(exc.args[0])) from None
         try:
-            generator.parse_rules(self.generation_rules)
+            rules = generator.parse_rules(self.generation_rules)
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = ".".join(str(p) for p in ("generation_rules", *err["loc"]))
@@ -145,6 +185,12 @@ class SkillBlueprint(_Frozen):
         p = self.presentation
         if p.item_type not in generator.item_types:
             raise BlueprintError("presentation.item_type", f"not supported by {self.operation!r}")
+        if self.evaluation.method not in generator.evaluation_methods:
+            methods = ", ".join(sorted(generator.evaluation_methods))
+            rule = f"not supported by {self.operation!r}; supported: {methods}"
+            raise BlueprintError("evaluation.method", rule)
+        if self.example_tests and p.item_type != "code":
+            raise BlueprintError("example_tests", "applies to code items only")
         for i, spec in enumerate(p.distractor_strategies):
             if spec.type not in generator.distractor_names:
                 names = ", ".join(sorted(generator.distractor_names))
@@ -154,6 +200,7 @@ class SkillBlueprint(_Frozen):
             _check_template(
                 template, generator.template_fields, f"presentation.stem_templates[{i}]"
             )
+        generator.check_skill(rules, self)
         return self
 
 

@@ -33,7 +33,13 @@ from assay.items.difficulty import BAND_NAMES, Band
 from assay.items.errors import BlueprintError, GenerationError, UnknownBlueprintError
 from assay.items.targeting import compile_skill
 
-__all__ = ["SHIPPED_DATA_DIR", "Catalog", "load_catalog"]
+__all__ = [
+    "SHIPPED_DATA_DIR",
+    "BlueprintFileCheck",
+    "Catalog",
+    "check_blueprint_file",
+    "load_catalog",
+]
 
 #: Directory of the blueprints shipped with the package.
 SHIPPED_DATA_DIR = Path(__file__).parent / "data"
@@ -132,23 +138,69 @@ def load_catalog(user_dir: str | Path | None = None) -> Catalog:
             or an unproducible band; the message names the file and the field path.
         FileNotFoundError: ``user_dir`` is not a directory.
     """
-    skills: dict[str, SkillBlueprint] = {}
-    assessments: dict[str, AssessmentBlueprint] = {}
-    origins: dict[str, _Origin] = {}
     layers = [_yaml_files(SHIPPED_DATA_DIR)]
     if user_dir is not None:
         directory = Path(user_dir)
         if not directory.is_dir():
             raise FileNotFoundError(f"user_dir: {directory} is not a directory")
         layers.append(_yaml_files(directory))
+    return _load_layers(layers).catalog
+
+
+@dataclass(frozen=True)
+class BlueprintFileCheck:
+    """A blueprint file that loaded cleanly on top of the shipped catalog.
+
+    Attributes:
+        skills: Ids of the file's skill blueprints, in file order.
+        assessments: Ids of the file's assessment blueprints, in file order.
+        catalog: The shipped catalog with the file's blueprints over it.
+    """
+
+    skills: list[str]
+    assessments: list[str]
+    catalog: Catalog
+
+
+def check_blueprint_file(path: str | Path) -> BlueprintFileCheck:
+    """Validate one YAML blueprint file together with the shipped catalog.
+
+    The file is one layer over the shipped blueprints, as a user directory would be: its
+    blueprints replace shipped ones with the same id, its assessments may use shipped skills.
+
+    Raises:
+        FileNotFoundError: ``path`` is not a file.
+        BlueprintError: as :func:`load_catalog`, naming the file and the field path.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise FileNotFoundError(f"path: {file} is not a file")
+    loaded = _load_layers([_yaml_files(SHIPPED_DATA_DIR), [file]])
+    return BlueprintFileCheck(list(loaded.top_skills), list(loaded.top_assessments), loaded.catalog)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    catalog: Catalog
+    top_skills: list[str]
+    top_assessments: list[str]
+
+
+def _load_layers(layers: list[list[Path]]) -> _Loaded:
+    """Load file layers in order (a later layer replaces ids of earlier ones), then link."""
+    skills: dict[str, SkillBlueprint] = {}
+    assessments: dict[str, AssessmentBlueprint] = {}
+    origins: dict[str, _Origin] = {}
+    layer_skills: dict[str, SkillBlueprint] = {}
+    layer_assessments: dict[str, AssessmentBlueprint] = {}
     for files in layers:
-        layer_skills: dict[str, SkillBlueprint] = {}
-        layer_assessments: dict[str, AssessmentBlueprint] = {}
+        layer_skills, layer_assessments = {}, {}
         for file in files:
             _load_file(file, layer_skills, layer_assessments, origins)
         skills.update(layer_skills)
         assessments.update(layer_assessments)
-    return _link(skills, assessments, origins)
+    catalog = _link(skills, assessments, origins)
+    return _Loaded(catalog, list(layer_skills), list(layer_assessments))
 
 
 def _yaml_files(directory: Path) -> list[Path]:
@@ -163,7 +215,11 @@ def _load_file(
 ) -> None:
     source = str(file)
     try:
-        document = yaml.load(file.read_text(encoding="utf-8"), Loader=_Loader)
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BlueprintError("", f"cannot be read as UTF-8 text: {exc}", source=source) from None
+    try:
+        document = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise BlueprintError("", f"not valid YAML: {exc}", source=source) from None
     if document is None:

@@ -46,6 +46,9 @@ def generate_item(
         The item with its key, computed ``difficulty``, ``difficulty_band`` (the band the
         difficulty falls in), ``generation_params`` (operation, operands, features as
         ``scenario``, template index, distractors with their strategies) and ``shuffle_seed``.
+        A code item's key is the reference solution; its ``generation_params`` also hold the
+        grading material (``function_name``, ``tests``, ``timeout_s``, ``partial_credit``),
+        and it carries ``starter_code`` and ``language``.
 
     Raises:
         GenerationError: the skill cannot produce the band, or no parameters fit within the
@@ -65,7 +68,12 @@ def generate_item(
     stem = presentation.stem_templates[template_index].format(**generator.template_values(params))
     recorded = {**params, "answer": answer, **features, "scenario": features}
     recorded["template_index"] = template_index
-    options = correct_index = shuffle_seed = None
+    options = correct_index = shuffle_seed = starter_code = language = None
+    if presentation.item_type == "code":
+        starter_code = presentation.starter_code or generator.starter_code(params)
+        language = presentation.language or "python"
+        recorded["timeout_s"] = skill.evaluation.timeout_seconds
+        recorded["partial_credit"] = skill.evaluation.partial_credit
     if presentation.item_type == "multiple_choice":
         assembled = assemble_options(
             key=answer,
@@ -92,4 +100,6 @@ def generate_item(
         difficulty_band=band_of(difficulty),
         generation_params=recorded,
         shuffle_seed=shuffle_seed,
+        starter_code=starter_code,
+        language=language,
     )

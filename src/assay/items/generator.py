@@ -14,11 +14,14 @@ from __future__ import annotations
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
 
 from assay.items.instance import AnswerKind
+
+if TYPE_CHECKING:
+    from assay.items.blueprints import SkillBlueprint
 
 __all__ = ["Generator", "generators", "get_generator", "register_generator"]
 
@@ -36,6 +39,7 @@ class Generator(ABC):
         template_fields: Names a stem template may use (``{op1}``...).
         answer_kind: How a free-text answer is normalised (:func:`normalize_answer`).
         item_types: Presentation item types this generator supports.
+        evaluation_methods: ``evaluation.method`` values this generator's items support.
         distractor_names: Distractor strategies :meth:`propose_distractors` knows.
     """
 
@@ -45,6 +49,7 @@ class Generator(ABC):
     template_fields: ClassVar[frozenset[str]]
     answer_kind: ClassVar[AnswerKind]
     item_types: ClassVar[frozenset[str]] = frozenset({"multiple_choice", "free_text"})
+    evaluation_methods: ClassVar[frozenset[str]] = frozenset({"exact_match"})
     distractor_names: ClassVar[frozenset[str]] = frozenset()
 
     def parse_rules(self, rules: Mapping[str, Any]) -> BaseModel:
@@ -82,6 +87,19 @@ class Generator(ABC):
     def fallback_distractors(self, params: Params, rng: random.Random) -> Iterable[str]:
         """Further wrong answers used when the strategies run short; must not run dry."""
         return ()
+
+    def starter_code(self, params: Params) -> str | None:
+        """Starter code of a code item whose blueprint gives none (``None``: an empty editor)."""
+        return None
+
+    def check_skill(self, rules: Any, skill: SkillBlueprint) -> None:
+        """Rules beyond the shared ones that a skill of this generator must meet.
+
+        Raises:
+            assay.items.errors.BlueprintError: naming the field, e.g.
+                ``presentation.starter_code``.
+        """
+        return None
 
 
 _REGISTRY: dict[str, Generator] = {}

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ItemType = Literal["multiple_choice", "free_text", "code"]
-AnswerKind = Literal["integer", "text", "ipv4", "code"]
+AnswerKind = Literal["integer", "text", "ipv4", "prefix", "code"]
 
 #: Client tool and widget used to present each item type (seed 002 §6.1).
 PRESENTATION: dict[str, tuple[str, str]] = {
@@ -202,6 +202,8 @@ def normalize_answer(text: str, kind: AnswerKind) -> str:
     a trailing ``.0`` are dropped, so ``" +1,024 "`` -> ``"1024"``; text that is not an integer
     is compared as ``text``. ``text``: case-folded, inner whitespace collapsed. ``ipv4``:
     space removed, dotted quad with leading zeros dropped (``"010.0.0.1"`` -> ``"10.0.0.1"``).
+    ``prefix`` (a CIDR prefix length): space and one leading ``/`` dropped, then written
+    ``/n``, so ``"20"``, ``" /20 "`` and ``"/ 20"`` -> ``"/20"``.
     ``code``: trailing whitespace of each line and blank lines at the ends dropped.
     """
     if kind == "integer":
@@ -219,6 +221,9 @@ def normalize_answer(text: str, kind: AnswerKind) -> str:
             return ".".join(str(int(p)) for p in parts)
         except ValueError:
             return text.strip()
+    if kind == "prefix":
+        t = text.strip().replace(" ", "").removeprefix("/")
+        return f"/{int(t)}" if t.isascii() and t.isdigit() else text.strip()
     if kind == "code":
         return "\n".join(line.rstrip() for line in text.strip("\n").splitlines()).strip()
     return _WS.sub(" ", text.strip()).casefold()

@@ -144,6 +144,30 @@ def blueprints_show(blueprint: Annotated[str, typer.Argument(help="Blueprint id.
     sys.stdout.write(yaml.safe_dump(found.model_dump(mode="json"), sort_keys=False))
 
 
+@blueprints_app.command("validate")
+def blueprints_validate(
+    file: Annotated[Path, typer.Argument(help="YAML file of skill and/or assessment blueprints.")],
+) -> None:
+    """Validate a blueprint file together with the shipped catalog.
+
+    Prints ``ok: N skills, M assessments`` (the file's own counts) and exits 0; prints the
+    error naming the file and the field and exits 1 when a blueprint is invalid; exits 2 when
+    the file cannot be read.
+    """
+    from assay.items import BlueprintError, check_blueprint_file
+
+    try:
+        file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"{file}: cannot be read as UTF-8 text: {exc}", code=2)
+    try:
+        checked = check_blueprint_file(file)
+    except BlueprintError as exc:
+        fail(str(exc), code=1)
+        return
+    print(f"ok: {len(checked.skills)} skills, {len(checked.assessments)} assessments")
+
+
 def _version_callback(value: bool) -> None:
     if value:
         from assay import __version__

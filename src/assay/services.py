@@ -52,7 +52,11 @@ async def build_services(
     catalog = load_catalog(user_dir=settings.blueprint_dir)
     drivers = build_drivers(settings)
     loop = SessionLoop(
-        db=database, catalog=catalog, drivers=drivers, blobs=store, lease_ttl_s=settings.session_lease_s
+        db=database,
+        catalog=catalog,
+        drivers=drivers,
+        blobs=store,
+        lease_ttl_s=settings.session_lease_s,
     )
     default = "llm" if "llm" in drivers else "script"
     return Services(

@@ -64,7 +64,9 @@ def take(
     seed: Annotated[int | None, typer.Option(help="Seed for a reproducible form.")] = None,
 ) -> None:
     """Take an evaluation in the terminal through the same session engine as the API."""
-    code = asyncio.run(take_evaluation(Settings(), blueprint_id=blueprint, user_name=user, seed=seed))
+    code = asyncio.run(
+        take_evaluation(Settings(), blueprint_id=blueprint, user_name=user, seed=seed)
+    )
     raise typer.Exit(code)
 
 
@@ -179,7 +181,10 @@ def _version_callback(value: bool) -> None:
 @app.callback()
 def main(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Show the version.")
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Show the version."
+        ),
     ] = False,
 ) -> None:
     """Assay command line."""

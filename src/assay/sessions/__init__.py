@@ -9,7 +9,12 @@ from assay.sessions.errors import (
     SessionNotFoundError,
     StaleToolCallError,
 )
-from assay.sessions.requests import CreateSessionRequest, EvaluationConfig, InlineItem, RespondRequest
+from assay.sessions.requests import (
+    CreateSessionRequest,
+    EvaluationConfig,
+    InlineItem,
+    RespondRequest,
+)
 from assay.sessions.service import SessionService
 from assay.sessions.status import InvalidActionError, SessionStatus
 

@@ -23,7 +23,7 @@ from assay.blobs import BlobStore
 from assay.items import Catalog
 from assay.items.instance import ItemInstance
 from assay.llm.messages import Message, ToolCall
-from assay.sessions import lease, store
+from assay.sessions import adaptive, lease, store
 from assay.sessions.driver import Driver, DriverContext, Progress
 from assay.sessions.prompts import START_MESSAGES, SYSTEM_PROMPTS
 from assay.sessions.sources import next_item
@@ -331,22 +331,31 @@ class SessionLoop:
     ) -> LoopState:
         session, items = state.session, list(state.items)
         ended: dict[str, Any] = {}
+        cat: dict[str, Any] = {}  # an adaptive session's CAT state, committed with the result
         if call.name == "get_next_item":
-            result, served = await self._get_next_item(conn, session, items, call, now)
+            result, served, cat_state = await self._get_next_item(conn, session, items, call, now)
             if served is not None:
                 items.append(served)
+            if cat_state is not None:
+                cat["cat_state"] = cat_state
         elif call.name == "record_response":
             result, recorded = await _record_response(conn, session, items, call, now)
             if recorded is not None:
                 items = [recorded if i.item_number == recorded.item_number else i for i in items]
+            if adaptive.is_adaptive(session):
+                cat_state = adaptive.synced(session, items)
+                cat = {} if cat_state is None else {"cat_state": cat_state}
         elif call.name == "complete_session":
             answered = sum(1 for i in items if i.response is not None)
-            if answered >= session.total_items:
+            stop = None
+            if adaptive.is_adaptive(session):
+                stop, cat["cat_state"] = adaptive.finish(session, items, now=now)
+            if answered >= session.total_items or stop is not None:
                 result = {"success": True, "summary": {"items_answered": answered}}
                 ended = {
                     "status": SessionStatus.COMPLETED,
                     "ended_at": now,
-                    "end_reason": "all_items_completed",
+                    "end_reason": "all_items_completed" if stop in (None, "max_items") else stop,
                     "pending_action": None,
                 }
             else:
@@ -369,7 +378,7 @@ class SessionLoop:
             conn, session_id=session.id, message=reply, now=now, seq=len(state.messages) + 1
         )
         session = await store.update_session(
-            conn, session, expect=SessionStatus.ACTIVE, updated_at=now, **ended
+            conn, session, expect=SessionStatus.ACTIVE, updated_at=now, **ended, **cat
         )
         return LoopState(session=session, messages=[*state.messages, reply], items=items)
 
@@ -380,13 +389,19 @@ class SessionLoop:
         items: list[store.ItemRow],
         call: ToolCall,
         now: datetime,
-    ) -> tuple[dict[str, Any], store.ItemRow | None]:
-        """The next item's presentation (serving a new one if needed) and the new row, if any."""
+    ) -> tuple[dict[str, Any], store.ItemRow | None, dict[str, Any] | None]:
+        """The next item's presentation (serving a new one if needed), the new row if any, and
+        an adaptive session's new CAT state (chosen with the item, committed with it)."""
         current = _current_item(items)
         answered = sum(1 for i in items if i.response is not None)
         remaining_s = time_remaining_s(session, now)
         served: store.ItemRow | None = None
-        if current is None and answered >= session.total_items:
+        choice = None
+        if current is None and adaptive.is_adaptive(session):
+            choice = adaptive.choose_item(session, items, catalog=self.catalog, now=now)
+        if current is None and (
+            answered >= session.total_items if choice is None else choice.item is None
+        ):
             done = {
                 "item": None,
                 "has_more": False,
@@ -394,16 +409,20 @@ class SessionLoop:
                 "total_items": session.total_items,
                 "message": "All items completed",
             }
-            return done, None
+            return done, None, None if choice is None else choice.cat_state
         if current is None:
             number = len(items) + 1
-            item = next_item(
-                config=session.config,
-                plan=session.plan,
-                seed=session.seed,
-                number=number,
-                catalog=self.catalog,
-                served=[i.item for i in items],
+            item = (
+                choice.item
+                if choice is not None and choice.item is not None
+                else next_item(
+                    config=session.config,
+                    plan=session.plan,
+                    seed=session.seed,
+                    number=number,
+                    catalog=self.catalog,
+                    served=[i.item for i in items],
+                )
             )
             served = await store.insert_item(
                 conn, session_id=session.id, number=number, item=item, tool_call_id=call.id, now=now
@@ -418,7 +437,7 @@ class SessionLoop:
             "time_remaining_s": remaining_s,
             "has_more": True,
         }
-        return result, served
+        return result, served, None if choice is None else choice.cat_state
 
     # -- terminal transitions -----------------------------------------------------------
     async def expire(self, session_id: str) -> store.SessionRow:

@@ -46,7 +46,11 @@ class InlineItem(BaseModel):
 
 
 class EvaluationConfig(BaseModel):
-    """Config of an evaluation session: a blueprint id or inline items (exactly one)."""
+    """Config of an evaluation session: a blueprint id or inline items (exactly one).
+
+    ``item_selection_algorithm`` (blueprint sessions only) overrides the blueprint's:
+    ``fixed``, ``random_from_pool`` or ``adaptive``.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -56,11 +60,17 @@ class EvaluationConfig(BaseModel):
     title: str | None = Field(default=None, max_length=300)
     driver: Literal["script", "llm"] | None = None
     seed: int | None = Field(default=None, ge=0, lt=2**63)
+    item_selection_algorithm: Literal["fixed", "random_from_pool", "adaptive"] | None = Field(
+        default=None,
+        description="Overrides the blueprint's item_selection_algorithm (seed 002 §10.2)",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> EvaluationConfig:
         if (self.blueprint_id is None) == (self.items is None):
             raise ValueError("exactly one of blueprint_id or items must be given")
+        if self.item_selection_algorithm is not None and self.blueprint_id is None:
+            raise ValueError("item_selection_algorithm: applies to blueprint sessions only")
         return self
 
 

@@ -4,6 +4,10 @@ Formula: ``score = Σ item scores / total_items`` with unanswered items scoring 
 that expired after 7 of 10 answers scores at most 0.7. ``correct_count`` counts items whose
 score is 1. Per section: ``accuracy = correct / planned items of that section``.
 
+Ability: ``theta`` and ``se`` are the EAP estimate over the answered items, overall and per
+section, with the items' IRT parameters (:mod:`assay.sessions.ability`: IRT-lite from the
+computed difficulty, or the calibrated parameters of the session's calibration snapshot).
+
 Worked example: 10 planned items, 8 answered, 6 of them correct -> ``score = 0.6``,
 ``correct_count = 6``, ``answered = 8``, ``total = 10``.
 """
@@ -16,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from assay.items.instance import ItemInstance
+from assay.sessions.ability import ItemCalibration, ability
 
 
 class ServedItem(BaseModel):
@@ -32,7 +37,11 @@ class ServedItem(BaseModel):
 
 
 def compute_results(
-    *, items: Sequence[ServedItem], total_items: int, sections: Sequence[str | None]
+    *,
+    items: Sequence[ServedItem],
+    total_items: int,
+    sections: Sequence[str | None],
+    calibration: ItemCalibration | None = None,
 ) -> dict[str, Any]:
     """Results of a finished session.
 
@@ -40,13 +49,16 @@ def compute_results(
         items: Served items in order.
         total_items: Items planned for the session.
         sections: Section id of each planned item (``None`` when unsectioned), in order.
+        calibration: The session's calibration snapshot, or None (IRT-lite parameters).
 
     Returns:
-        ``{"score", "correct_count", "answered", "total", "items": [...], "sections": [...]}``
-        where each item has ``item_number``, ``prompt``, ``options``, ``response``,
-        ``response_text``, ``correct``, ``correct_answer``, ``time_taken_ms``, ``section_id``
-        and ``skill_id``; each section ``section_id``, ``correct``, ``answered``, ``total``,
-        ``accuracy``.
+        ``{"score", "correct_count", "answered", "total", "theta", "se", "calibration_id",
+        "items": [...], "sections": [...], "section_ability": [...]}`` where each item has
+        ``item_number``, ``prompt``, ``options``, ``response``, ``response_text``,
+        ``correct``, ``correct_answer``, ``time_taken_ms``, ``section_id`` and ``skill_id``;
+        each section ``section_id``, ``correct``, ``answered``, ``total``, ``accuracy``; each
+        section ability (same order) ``section_id``, ``theta``, ``se`` (None for a section
+        with no answer) and ``n_items``. ``theta`` and ``se`` are in logits.
     """
     total_score = sum(i.score or 0.0 for i in items)
     per_item = [
@@ -68,6 +80,10 @@ def compute_results(
         }
         for i in items
     ]
+    overall, by_section = ability(
+        ((i.item, bool(i.correct)) for i in items if i.response is not None),
+        calibration=calibration,
+    )
     order: list[str | None] = []
     for s in sections:
         if s not in order:
@@ -91,8 +107,21 @@ def compute_results(
         "correct_count": sum(1 for i in items if i.correct),
         "answered": sum(1 for i in items if i.response is not None),
         "total": total_items,
+        "theta": overall.theta,
+        "se": overall.se,
+        "calibration_id": None if calibration is None else calibration.calibration_id,
         "items": per_item,
         "sections": section_rows,
+        "section_ability": [
+            {
+                "section_id": sid,
+                "theta": est.theta if est is not None else None,
+                "se": est.se if est is not None else None,
+                "n_items": est.n_items if est is not None else 0,
+            }
+            for sid in order
+            for est in [by_section.get(sid)]
+        ],
     }
 
 

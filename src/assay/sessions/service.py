@@ -11,7 +11,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from assay.items import UnknownBlueprintError, plan_assessment
-from assay.sessions import store
+from assay.sessions import adaptive, store
+from assay.sessions.calibration import latest_calibration
 from assay.sessions.engine import Event, SessionLoop
 from assay.sessions.errors import (
     SessionConfigError,
@@ -58,11 +59,15 @@ class SessionService:
                 raise SessionConfigError(
                     "config.blueprint_id", f"must name a known blueprint ({known})"
                 ) from exc
+            algorithm = config.item_selection_algorithm or assessment.item_selection_algorithm
+            if algorithm != assessment.item_selection_algorithm:
+                assessment = assessment.model_copy(update={"item_selection_algorithm": algorithm})
             slots = plan_assessment(assessment, rng=random.Random(seed))
             plan = [s.model_dump(mode="json") for s in slots]
             title = config.title or assessment.title
             minutes = config.time_limit_minutes or assessment.time_limit_minutes
         else:
+            assessment = None
             items = config.items or []
             plan = [{"section_id": i.section, "skill_id": "inline", "band": None} for i in items]
             title = config.title or f"Evaluation ({len(items)} items)"
@@ -70,6 +75,14 @@ class SessionService:
         now = self.loop.clock()
         session_id = new_id("sess")
         async with self.db.transaction() as conn:
+            cat_state = None
+            if assessment is not None:  # adaptive state and calibration snapshot, if any
+                cat_state = adaptive.initial_state(
+                    assessment,
+                    algorithm=assessment.item_selection_algorithm,
+                    calibration=await latest_calibration(conn, blueprint_id=config.blueprint_id),
+                    now=now,
+                )
             await conn.execute(
                 sessions.insert().values(
                     id=session_id,
@@ -86,6 +99,7 @@ class SessionService:
                     seed=seed,
                     created_at=now,
                     updated_at=now,
+                    cat_state=cat_state,
                 )
             )
         return {

@@ -44,6 +44,7 @@ class SessionRow(BaseModel):
     started_at: datetime | None
     deadline_at: datetime | None
     ended_at: datetime | None
+    cat_state: dict[str, Any] | None = None
 
 
 class StateChangedError(Exception):

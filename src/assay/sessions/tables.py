@@ -1,4 +1,4 @@
-"""Tables of sessions, their served items, their message log and their events."""
+"""Tables of sessions, their served items, their message log, their events, IRT calibrations."""
 
 import sqlalchemy as sa
 
@@ -30,6 +30,7 @@ sessions = sa.Table(
     sa.Column("deadline_at", UTCDateTime(), nullable=True),
     sa.Column("ended_at", UTCDateTime(), nullable=True),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Column("cat_state", JSONType, nullable=True),
 )
 
 session_items = sa.Table(
@@ -80,4 +81,16 @@ session_events = sa.Table(
     sa.Column("created_at", UTCDateTime(), nullable=False),
 )
 
-__all__ = ["session_events", "session_items", "session_messages", "sessions"]
+irt_calibrations = sa.Table(
+    "irt_calibrations",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("blueprint_id", sa.String(200), nullable=True),
+    sa.Column("n_sessions", sa.Integer, nullable=False),
+    sa.Column("n_responses", sa.Integer, nullable=False),
+    sa.Column("params", JSONType, nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_irt_calibrations_blueprint_id", "blueprint_id", "created_at"),
+)
+
+__all__ = ["irt_calibrations", "session_events", "session_items", "session_messages", "sessions"]

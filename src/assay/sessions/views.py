@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from assay.blobs import BlobStore
-from assay.sessions import store
+from assay.sessions import adaptive, store
 from assay.sessions.results import compute_results
 from assay.storage import Database, iso
 
@@ -74,11 +74,23 @@ def final_event(session: store.SessionRow) -> tuple[str, dict[str, Any]]:
 
 
 def session_results(session: store.SessionRow, items: list[store.ItemRow]) -> dict[str, Any]:
-    """Results of a finished session (see :func:`assay.sessions.results.compute_results`)."""
+    """Results of a finished session (see :func:`assay.sessions.results.compute_results`).
+
+    An adaptive session's total is the items it answered, per section too, and its results
+    add ``stop_reason`` (:func:`assay.sessions.adaptive.stop_reason_of`).
+    """
+    planned = [slot.get("section_id") for slot in session.plan]
+    total, extra = session.total_items, {}
+    if adaptive.is_adaptive(session):
+        order = list(dict.fromkeys(planned))
+        answered = [i.item.section_id for i in items if i.response is not None]
+        planned = sorted(answered, key=lambda s: order.index(s) if s in order else len(order))
+        total, extra = len(planned), {"stop_reason": adaptive.stop_reason_of(session)}
     results = compute_results(
         items=[i.served() for i in items],
-        total_items=session.total_items,
-        sections=[slot.get("section_id") for slot in session.plan],
+        total_items=total,
+        sections=planned,
+        calibration=adaptive.calibration_of(session),
     )
     return {
         "session_id": session.id,
@@ -90,6 +102,7 @@ def session_results(session: store.SessionRow, items: list[store.ItemRow]) -> di
         "started_at": iso(session.started_at),
         "ended_at": iso(session.ended_at),
         **results,
+        **extra,
     }
 
 

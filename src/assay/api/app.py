@@ -77,71 +77,65 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     return app
 
 
+def domain_error(exc: Exception) -> ApiError:
+    """The HTTP answer of a domain error (sessions, items, users)."""
+    if isinstance(exc, SessionNotFoundError):
+        return ApiError(
+            404, "not_found", str(exc), field="session_id", rule="must name one of your sessions"
+        )
+    if isinstance(exc, SessionConfigError):
+        return ApiError(422, "invalid_config", str(exc), field=exc.field, rule=exc.rule)
+    if isinstance(exc, InvalidActionError):
+        return ApiError(
+            409,
+            "invalid_status",
+            str(exc),
+            field="status",
+            rule=f"must allow {exc.action}",
+            extra={"status": exc.status.value},
+        )
+    if isinstance(exc, StaleToolCallError):
+        return ApiError(
+            409,
+            "stale_tool_call",
+            str(exc),
+            field="tool_call_id",
+            rule="must be the tool_call_id of the pending client action",
+        )
+    if isinstance(exc, SessionExpiredError):
+        return ApiError(
+            409,
+            "session_expired",
+            str(exc),
+            field="status",
+            rule="time limit passed",
+            extra={"status": "expired"},
+        )
+    if isinstance(exc, ResponseError):
+        return ApiError(422, "invalid_response", str(exc), field=exc.field, rule=exc.rule)
+    if isinstance(exc, UserError):
+        return ApiError(422, "invalid_user", str(exc), field=exc.field, rule=exc.rule)
+    raise TypeError(f"not a domain error: {exc!r}")
+
+
+DOMAIN_ERRORS: tuple[type[Exception], ...] = (
+    SessionNotFoundError,
+    SessionConfigError,
+    InvalidActionError,
+    StaleToolCallError,
+    SessionExpiredError,
+    ResponseError,
+    UserError,
+)
+
+
 def _install_domain_errors(app: FastAPI) -> None:
-    def answer(exc: ApiError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status_code)
+    async def handle(_: Request, exc: Exception) -> JSONResponse:
+        error = domain_error(exc)
+        return JSONResponse(error.body(), status_code=error.status_code)
 
-    @app.exception_handler(SessionNotFoundError)
-    async def _not_found(_: Request, exc: SessionNotFoundError) -> JSONResponse:
-        return answer(
-            ApiError(
-                404,
-                "not_found",
-                str(exc),
-                field="session_id",
-                rule="must name one of your sessions",
-            )
-        )
-
-    @app.exception_handler(SessionConfigError)
-    async def _config(_: Request, exc: SessionConfigError) -> JSONResponse:
-        return answer(ApiError(422, "invalid_config", str(exc), field=exc.field, rule=exc.rule))
-
-    @app.exception_handler(InvalidActionError)
-    async def _invalid(_: Request, exc: InvalidActionError) -> JSONResponse:
-        return answer(
-            ApiError(
-                409,
-                "invalid_status",
-                str(exc),
-                field="status",
-                rule=f"must allow {exc.action}",
-                extra={"status": exc.status.value},
-            )
-        )
-
-    @app.exception_handler(StaleToolCallError)
-    async def _stale(_: Request, exc: StaleToolCallError) -> JSONResponse:
-        return answer(
-            ApiError(
-                409,
-                "stale_tool_call",
-                str(exc),
-                field="tool_call_id",
-                rule="must be the tool_call_id of the pending client action",
-            )
-        )
-
-    @app.exception_handler(SessionExpiredError)
-    async def _expired(_: Request, exc: SessionExpiredError) -> JSONResponse:
-        return answer(
-            ApiError(
-                409,
-                "session_expired",
-                str(exc),
-                field="status",
-                rule="time limit passed",
-                extra={"status": "expired"},
-            )
-        )
-
-    @app.exception_handler(ResponseError)
-    async def _response(_: Request, exc: ResponseError) -> JSONResponse:
-        return answer(ApiError(422, "invalid_response", str(exc), field=exc.field, rule=exc.rule))
-
-    @app.exception_handler(UserError)
-    async def _user(_: Request, exc: UserError) -> JSONResponse:
-        return answer(ApiError(422, "invalid_user", str(exc), field=exc.field, rule=exc.rule))
+    for error_type in DOMAIN_ERRORS:
+        app.add_exception_handler(error_type, handle)
 
 
 __all__ = ["create_app"]

@@ -109,6 +109,9 @@ class SessionLoop:
         try:
             async for event in self._run(session.id, owner):
                 yield event
+        except Exception as exc:  # the step in flight rolled back; the next stream retries it
+            log.exception("session %s: the loop failed", session.id)
+            yield "error", {"error": "loop_failed", "message": f"{type(exc).__name__}: {exc}"}
         finally:
             await asyncio.shield(lease.release(self.db, session_id=session.id, owner=owner))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -349,3 +350,51 @@ async def test_transcript_archived_on_completion(
     doc = json.loads(await blobs.get(f"sessions/{sid}/transcript.json"))  # type: ignore[attr-defined]
     assert doc["results"]["score"] == 1.0
     assert doc["messages"][0]["role"] == "system"
+
+
+class ExplodingDriver:
+    """Fails on its n-th turn, as a crash between two steps would."""
+
+    name = "script"
+
+    def __init__(self, fail_at: int) -> None:
+        from assay.sessions import ScriptDriver
+
+        self.inner = ScriptDriver()
+        self.turns = 0
+        self.fail_at = fail_at
+
+    async def next_turn(self, context):  # type: ignore[no-untyped-def]
+        self.turns += 1
+        if self.turns == self.fail_at:
+            raise RuntimeError("driver crashed")
+        return await self.inner.next_turn(context)
+
+
+@pytest.mark.parametrize("fail_at", [1, 2, 3, 4, 5])
+async def test_a_failing_step_is_an_error_event_and_the_session_resumes(
+    make_service: Any, alice: str, fail_at: int
+) -> None:
+    broken = make_service(drivers={"script": ExplodingDriver(fail_at)})
+    healthy = make_service()
+    sid = (await broken.create(user_id=alice, request=request({"items": INLINE})))["session_id"]
+    answered = 0
+    saw_error = False
+    for _ in range(12):
+        evs = await events(broken, user_id=alice, session_id=sid)
+        if evs[-1][0] == "error":
+            assert evs[-1][1]["error"] == "loop_failed"
+            saw_error = True
+            evs = await events(healthy, user_id=alice, session_id=sid)
+        if evs[-1][0] == "session_completed":
+            break
+        action = evs[-2][1]
+        assert action["item_number"] == answered + 1
+        answer = [{"index": 1}, {"text": "Paris"}, {"code": "def f():\n    return 1"}][answered]
+        await broken.respond(
+            user_id=alice, session_id=sid, tool_call_id=action["tool_call_id"], response=answer
+        )
+        answered += 1  # noqa: SIM113
+    assert saw_error
+    results = await healthy.results(user_id=alice, session_id=sid)
+    assert results["answered"] == 3 and results["score"] == 1.0

@@ -410,7 +410,9 @@ class SessionLoop:
                 "has_more": False,
                 "items_answered": answered,
                 "total_items": session.total_items,
-                "message": "All items completed",
+                "message": "All items completed"
+                if choice is None
+                else "The adaptive test has ended: call complete_session",
             }
             return done, None, None if choice is None else choice.cat_state
         if current is None:

@@ -408,3 +408,28 @@ async def test_schema_has_the_cat_column_and_the_calibrations_table(db: Database
         cal_cols = await conn.run_sync(columns, "irt_calibrations")
     assert session_cols["cat_state"] is True
     assert cal_cols == {c.name: c.nullable for c in irt_calibrations.columns}
+
+
+async def test_expired_adaptive_session_reports_the_time_limit(
+    service: SessionService, alice: str, db: Database, clock: Any
+) -> None:
+    sid = await create(service, alice, blueprint_id=CAT_ID, seed=2, time_limit_minutes=1)
+    answers = student(0.0, seed=1)
+    for _ in range(3):
+        action = await next_action(service, user_id=alice, session_id=sid)
+        assert action is not None
+        _, rows = await stored(db, sid)
+        item = rows[action["item_number"] - 1].item
+        await service.respond(
+            user_id=alice,
+            session_id=sid,
+            tool_call_id=action["tool_call_id"],
+            response=answer_for(item, answers(item, 0)),
+        )
+    clock.advance(61)
+    assert await next_action(service, user_id=alice, session_id=sid) is None
+    results = await service.results(user_id=alice, session_id=sid)
+    assert results["status"] == "expired" and results["stop_reason"] == "time_limit"
+    assert results["total"] == results["answered"] == 3
+    _, items = await stored(db, sid)
+    assert_results_are_eap(results, items, lite_params)

@@ -4,25 +4,21 @@ How test cases are drawn and where they live: :mod:`assay.items.python_tasks`. E
 difficulty features are the edge cases its tests exercise; the expected values come from a
 specification written apart from the reference solution (``len`` against a counting loop):
 
-==================  ==========================================  ==================  ======  ====
-operation           function                                    feature             weight  base
-==================  ==========================================  ==================  ======  ====
-``python_count``    ``count_chars(s: str) -> int``              ``spaces``          0.20    0.30
-``_chars``          (seed: basic 0.3, with_spaces 0.5, unicode  ``unicode``         0.20
-                    0.7, empty_edge 0.4)                        ``empty_edge``      0.10
-``python_largest``  ``largest(numbers: list[int]) -> int |      ``all_negative``    0.15    0.30
-                    None`` (``None`` for an empty list)         ``empty_edge``      0.15
-                                                                ``max_first``       0.10
-``python_reverse``  ``reverse_words(sentence: str) -> str``     ``extra_spaces``    0.20    0.35
-``_words``          (words in reverse order, single spaces)     ``punctuation``     0.10
-                                                                ``empty_edge``      0.10
-``python_is``       ``is_palindrome(text: str) -> bool``        ``mixed_case``      0.15    0.35
-``_palindrome``     (letters and digits only, any case)         ``punctuation``     0.20
-                                                                ``empty_edge``      0.05
-``python_word``     ``word_counts(text: str) -> dict[str,       ``mixed_case``      0.15    0.40
-``_counts``         int]`` (lower-cased, punctuation stripped)  ``punctuation``     0.20
-                                                                ``empty_edge``      0.10
-==================  ==========================================  ==================  ======  ====
+=============================================  ====  ============================================
+function (operation ``python_<name>``)         base  features and weights
+=============================================  ====  ============================================
+``count_chars(s: str) -> int``                 0.30  ``spaces`` 0.20, ``unicode`` 0.20,
+(seed: basic 0.3, with_spaces 0.5,                   ``empty_edge`` 0.10
+unicode 0.7, empty_edge 0.4)
+``largest(numbers: list[int]) -> int | None``  0.30  ``all_negative`` 0.15, ``empty_edge`` 0.15,
+(``None`` for an empty list)                         ``max_first`` 0.10
+``reverse_words(sentence: str) -> str``        0.35  ``extra_spaces`` 0.20, ``punctuation`` 0.10,
+(reverse word order, single spaces)                  ``empty_edge`` 0.10
+``is_palindrome(text: str) -> bool``           0.35  ``mixed_case`` 0.15, ``punctuation`` 0.20,
+(letters and digits only, any case)                  ``empty_edge`` 0.05
+``word_counts(text: str) -> dict[str, int]``   0.40  ``mixed_case`` 0.15, ``punctuation`` 0.20,
+(lower-cased, punctuation stripped)                  ``empty_edge`` 0.10
+=============================================  ====  ============================================
 
 Each feature is a pitfall the basic cases miss: ``max_first`` catches loops that start at
 index 1 and compare wrongly, ``all_negative`` a maximum initialised to 0, ``extra_spaces``

@@ -3,57 +3,59 @@
 Five operations, one question each; keys are computed with the stdlib ``ipaddress`` module
 (:mod:`assay.items.ipv4`, which has the worked example ``172.16.77.5/20``):
 
-===========================  =====================================  ===========  ==============
-operation                    question                               answer_kind  172.16.77.5/20
-===========================  =====================================  ===========  ==============
-``subnet_network_address``   network address of ``ip/prefix``       ``ipv4``     172.16.64.0
-``subnet_broadcast_address`` broadcast address of ``ip/prefix``     ``ipv4``     172.16.79.255
-``subnet_usable_hosts``      usable hosts of ``/prefix``            ``integer``  4094
-``subnet_mask_to_prefix``    prefix length of a dotted mask         ``prefix``   /20
-``subnet_prefix_to_mask``    dotted mask of a prefix length         ``ipv4``     255.255.240.0
-===========================  =====================================  ===========  ==============
+============================  ==================================  ===========  ==============
+operation                     question                            answer_kind  172.16.77.5/20
+============================  ==================================  ===========  ==============
+``subnet_network_address``    network address of ``ip/prefix``    ``ipv4``     172.16.64.0
+``subnet_broadcast_address``  broadcast address of ``ip/prefix``  ``ipv4``     172.16.79.255
+``subnet_usable_hosts``       usable hosts of ``/prefix``         ``integer``  4094
+``subnet_mask_to_prefix``     prefix length of a dotted mask      ``prefix``   /20
+``subnet_prefix_to_mask``     dotted mask of a prefix length      ``ipv4``     255.255.240.0
+============================  ==================================  ===========  ==============
 
 Difficulty features (formula in :mod:`assay.items.difficulty`, default base 0.3 for all five).
 The seed's scenario weights classful 0.3, simple_cidr 0.5 and complex_cidr 0.7 are the sums
 ``base``, ``base + non_classful`` and ``base + non_classful + non_byte_boundary``:
 
-=======================  ===================================================================  ======
-feature                  what it counts                                                       weight
-=======================  ===================================================================  ======
-``non_classful``         address questions: prefix != the class default (/8, /16, /24)        0.20
-``non_byte_boundary``    address questions: prefix not a multiple of 8 (block-size arithmetic) 0.20
-                         usable hosts: 0.10; mask conversions: 0.25
-``octets_after_boundary`` address questions: whole octets after the boundary octet, which     0.05
-                         turn to 0 or 255 (/28 -> 0, /20 -> 1, /12 -> 2)
-``wide_host_part``       usable hosts: host octets beyond the first (2^h − 2 for h > 8: 1,    0.20
-                         h > 16: 2), the powers of two nobody knows by heart
-=======================  ===================================================================  ======
+=========================  ==============================================  ======
+feature                    what it counts                                  weight
+=========================  ==============================================  ======
+``non_classful``           address questions: prefix other than the class  0.20
+                           default (/8, /16, /24)
+``non_byte_boundary``      prefix not a multiple of 8: address questions   0.20
+                           (block-size arithmetic); usable hosts 0.10;
+                           mask conversions 0.25
+``octets_after_boundary``  address questions: whole host octets after the  0.05
+                           boundary octet, set to 0 or 255 (/28 -> 0,
+                           /20 -> 1, /12 -> 2)
+``wide_host_part``         usable hosts: host octets beyond the first      0.20
+                           (h > 8 host bits: 1, h > 16: 2)
+=========================  ==============================================  ======
 
 Address questions draw a class of ``address_class``, a first octet of that class, three random
 octets and a prefix in ``cidr_range`` no shorter than the class default (subnetting, not
 supernetting); the address is always a host address (never the network or broadcast address).
 Mask questions draw the prefix uniformly from ``cidr_range``.
 
-Distractor strategies, each an error learners make (Cisco Networking Academy's usual list):
+Distractor strategies, each the answer a named error produces:
 
-==========================  ========================================  =========================
-strategy                    error it models                           172.16.77.5/20 network
-==========================  ========================================  =========================
-``broadcast_address``       broadcast address given for the network   172.16.79.255
-``network_address``         network address given for the broadcast   (broadcast questions)
-``host_address``            a host given: the first (last) usable     172.16.64.1, 172.16.77.5
-                            host, or the address itself
-``wrong_mask_application``  the mask applied at the wrong length: the  172.16.0.0, 172.16.77.0,
-                            octet boundary below or above, the class  172.16.72.0 (/21),
-                            default, one bit off                      172.16.64.0 (/19: the key,
-                                                                      skipped)
-``total_addresses``         usable hosts as 2^h (nothing reserved)    4096 (host questions)
-``one_reserved``            2^h − 1 (only one address reserved)       4095
-``octet_rounding``          mask questions: the prefix rounded to an  /16, /24
+==========================  ===========================================  ===========================
+strategy                    error it models                              for 172.16.77.5/20
+==========================  ===========================================  ===========================
+``broadcast_address``       broadcast address given for the network      172.16.79.255
+``network_address``         network address given for the broadcast      (broadcast questions)
+``host_address``            a host given: the first (last) usable host,  172.16.64.1, 172.16.77.5
+                            or the address itself
+``wrong_mask_application``  the mask applied at the wrong length: the    172.16.0.0, 172.16.77.0,
+                            octet boundary below or above, the class     172.16.72.0 (/21; /19 gives
+                            default, one bit off                         the key, skipped)
+``total_addresses``         usable hosts as 2^h (nothing reserved)       4096 (host questions)
+``one_reserved``            2^h − 1 (only one address reserved)          4095
+``octet_rounding``          mask questions: the prefix rounded to an     /16, /24
                             octet boundary
-``host_bits``               mask -> prefix: the host bits counted     /12
-``wildcard_mask``           prefix -> mask: the inverted mask         0.0.15.255
-==========================  ========================================  =========================
+``host_bits``               mask -> prefix: the host bits counted        /12
+``wildcard_mask``           prefix -> mask: the inverted mask            0.0.15.255
+==========================  ===========================================  ===========================
 """
 
 from __future__ import annotations

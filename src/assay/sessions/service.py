@@ -57,7 +57,8 @@ class SessionService:
             except UnknownBlueprintError as exc:
                 known = ", ".join(sorted(self.loop.catalog.assessments))
                 raise SessionConfigError(
-                    "config.blueprint_id", f"must name a known blueprint ({known})"
+                    "config.blueprint_id",
+                    f"must name a known blueprint, not {config.blueprint_id!r} (known: {known})",
                 ) from exc
             algorithm = config.item_selection_algorithm or assessment.item_selection_algorithm
             if algorithm != assessment.item_selection_algorithm:

@@ -219,6 +219,11 @@ class Template:
     skill_ids: tuple[str, ...]
     difficulty: float
 
+    @property
+    def template_id(self) -> str:
+        """``"<section_id>@<difficulty>/<skill>+<skill>..."``, its id in the bank."""
+        return f"{self.section_id}@{self.difficulty:.4f}/{'+'.join(self.skill_ids)}"
+
 
 @dataclass(frozen=True)
 class TemplateBank:
@@ -263,10 +268,17 @@ def build_bank(
     params = []
     templates: dict[str, Template] = {}
     for (section_id, d, a, b, c), skill_ids in merged.items():
-        template_id = f"{section_id}@{d:.4f}/{'+'.join(skill_ids)}"
-        templates[template_id] = Template(section_id, tuple(skill_ids), d)
+        template = Template(section_id, tuple(skill_ids), d)
+        templates[template.template_id] = template
         params.append(
-            ItemParams(item_id=template_id, a=a, b=b, c=c, section_id=section_id, band=band_of(d))
+            ItemParams(
+                item_id=template.template_id,
+                a=a,
+                b=b,
+                c=c,
+                section_id=section_id,
+                band=band_of(d),
+            )
         )
     return TemplateBank(bank=ItemBank.from_items(params, reusable=True), templates=templates)
 
@@ -304,7 +316,10 @@ def choose_item(
     Raises:
         ValueError: The session is not adaptive.
         assay.items.UnknownBlueprintError: The blueprint is no longer in the catalog.
-        ItemSourceError: The chosen template cannot produce an unrepeated stem.
+
+    A template that cannot produce an unrepeated stem any more is set aside (``excluded``)
+    for the rest of the test and the choice is repeated; when none is left the CAT stops with
+    ``bank_exhausted``.
     """
     calibration = calibration_of(session)
     state = apply_responses(state_of(session), items, calibration=calibration)
@@ -313,40 +328,53 @@ def choose_item(
         catalog.assessment(session.blueprint_id), catalog, calibration=calibration
     )
     rng = np.random.default_rng(derive_seed(session.seed, "cat", state.n_items))
-    state, decision = cat_next_item(state, bank=templates.bank, rng=rng, now=now)
-    if isinstance(decision, Stop):
-        return Choice(cat_state=_with_state(session, state), item=None, decision=decision)
-    template = templates.templates[decision.item.item_id]
-    item = instantiate(template, catalog=catalog, seed=session.seed, served=items)
-    return Choice(cat_state=_with_state(session, state), item=item, decision=decision)
+    while True:
+        state, decision = cat_next_item(state, bank=templates.bank, rng=rng, now=now)
+        if isinstance(decision, Stop):
+            return Choice(cat_state=_with_state(session, state), item=None, decision=decision)
+        template_id = decision.item.item_id
+        try:
+            item = instantiate(
+                templates.templates[template_id], catalog=catalog, seed=session.seed, served=items
+            )
+        except ItemSourceError:  # no new stem left: set the template aside for this test
+            state = state.evolve(pending=None, excluded=(*state.excluded, template_id))
+            continue
+        return Choice(cat_state=_with_state(session, state), item=item, decision=decision)
 
 
 def instantiate(
     template: Template, *, catalog: Catalog, seed: int, served: Sequence[ItemRow]
 ) -> ItemInstance:
-    """Item ``len(served) + 1``: the template's skill at its difficulty, with a stem not yet
-    served (the same draws as :func:`assay.sessions.sources.next_item`, seeded by the session
-    seed, the item number and the attempt).
+    """Item ``len(served) + 1``: one of the template's skills at its difficulty, with a stem
+    not yet served (draws seeded by the session seed, the item number and the attempt, as in
+    :func:`assay.sessions.sources.next_item`).
+
+    The skill is drawn from ``template.skill_ids``; when it has no unrepeated stem left, the
+    template's other skills are tried in turn.
 
     Raises:
-        ItemSourceError: No unrepeated stem in :data:`MAX_UNIQUE_ATTEMPTS` draws.
+        ItemSourceError: No skill of the template gave an unrepeated stem in
+            :data:`MAX_UNIQUE_ATTEMPTS` draws each.
     """
     number = len(served) + 1
-    pick = random.Random(derive_seed(seed, "skill", number)).randrange(len(template.skill_ids))
-    skill = catalog.skill(template.skill_ids[pick])
+    n = len(template.skill_ids)
+    first = random.Random(derive_seed(seed, "skill", number)).randrange(n)
     stems = {row.item.stem for row in served}
-    for attempt in range(MAX_UNIQUE_ATTEMPTS):
-        item = generate_item(
-            skill,
-            rng=random.Random(derive_seed(seed, number, attempt)),
-            target_difficulty=template.difficulty,
-            item_id=f"gen_{derive_seed(seed, 'id', number):016x}",
-            section_id=template.section_id,
-        )
-        if item.stem not in stems:
-            return item
+    for turn in range(n):
+        skill = catalog.skill(template.skill_ids[(first + turn) % n])
+        for attempt in range(MAX_UNIQUE_ATTEMPTS):
+            item = generate_item(
+                skill,
+                rng=random.Random(derive_seed(seed, number, turn, attempt)),
+                target_difficulty=template.difficulty,
+                item_id=f"gen_{derive_seed(seed, 'id', number):016x}",
+                section_id=template.section_id,
+            )
+            if item.stem not in stems:
+                return item
     raise ItemSourceError(
-        f"skill {skill.skill_id} produced no unrepeated item at difficulty "
+        f"skills {', '.join(template.skill_ids)} produced no unrepeated item at difficulty "
         f"{template.difficulty} for item {number}"
     )
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import doctest
 import math
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
 
-from assay.cat import CatState, start
+from assay.cat import CatState, Stop, start
 from assay.cat.irt import estimate_theta
 from assay.items import load_catalog
 from assay.items.instance import ItemInstance
@@ -23,7 +24,9 @@ from assay.sessions.ability import (
     template_key,
 )
 from assay.sessions.results import ServedItem, compute_results
-from assay.sessions.store import ItemRow
+from assay.sessions.sources import ItemSourceError
+from assay.sessions.status import SessionStatus
+from assay.sessions.store import ItemRow, SessionRow
 
 CATALOG = load_catalog()
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -244,3 +247,99 @@ def test_template_draws_are_reproducible() -> None:
     first = adaptive.instantiate(t, catalog=CATALOG, seed=5, served=served)
     second = adaptive.instantiate(t, catalog=CATALOG, seed=5, served=served)
     assert first == second and first.stem != served[0].item.stem
+
+
+def test_skills_tied_at_a_difficulty_share_one_template_and_take_turns() -> None:
+    assessment = CATALOG.assessment("MATH-CAT")
+    bank = adaptive.build_bank(assessment, CATALOG, calibration=None)
+    keys = [(t.section_id, t.difficulty) for t in bank.templates.values()]
+    assert len(keys) == len(set(keys))  # one template per section and difficulty (IRT-lite)
+    shared = [t for t in bank.templates.values() if len(t.skill_ids) > 1]
+    assert shared, "MATH-CAT has skills with equal scenario difficulties"
+    for t in shared:
+        served: list[ItemRow] = []
+        for n in range(1, 13):
+            item = adaptive.instantiate(t, catalog=CATALOG, seed=3, served=served)
+            served.append(row(n, item, True))
+        assert {r.item.skill_id for r in served} == set(t.skill_ids)
+        assert len({r.item.stem for r in served}) == len(served)
+
+
+def test_calibrated_templates_of_tied_skills_stay_apart() -> None:
+    assessment = CATALOG.assessment("MATH-CAT")
+    lite = adaptive.build_bank(assessment, CATALOG, calibration=None)
+    t = next(t for t in lite.templates.values() if len(t.skill_ids) > 1)
+    key = template_key(t.skill_ids[0], t.difficulty)
+    cal = ItemCalibration("c", {key: TemplateParams(a=2.0, b=0.1, n=80)}, None)
+    bank = adaptive.build_bank(assessment, CATALOG, calibration=cal)
+    mine = [
+        x
+        for x in bank.templates.values()
+        if x.section_id == t.section_id and x.difficulty == t.difficulty
+    ]
+    assert sorted(x.skill_ids for x in mine) == sorted([(t.skill_ids[0],), t.skill_ids[1:]])
+
+
+def adaptive_session(assessment_id: str, *, seed: int = 1) -> SessionRow:
+    doc = adaptive.initial_state(
+        CATALOG.assessment(assessment_id), algorithm="adaptive", calibration=None, now=NOW
+    )
+    return SessionRow(
+        id="sess_1",
+        user_id="u",
+        session_type="evaluation",
+        status=SessionStatus.ACTIVE,
+        driver="script",
+        title="t",
+        blueprint_id=assessment_id,
+        config={},
+        plan=[],
+        total_items=CATALOG.assessment(assessment_id).total_items,
+        time_limit_s=None,
+        seed=seed,
+        pending_action=None,
+        end_reason=None,
+        version=1,
+        created_at=NOW,
+        started_at=NOW,
+        deadline_at=None,
+        ended_at=None,
+        cat_state=doc,
+    )
+
+
+def test_choice_is_a_function_of_the_stored_state_and_the_seed() -> None:
+    session = adaptive_session("MATH-CAT", seed=4)
+    first = adaptive.choose_item(session, [], catalog=CATALOG, now=NOW)
+    again = adaptive.choose_item(session, [], catalog=CATALOG, now=NOW + timedelta(hours=1))
+    assert first.item is not None and first.item == again.item
+    assert first.cat_state == again.cat_state
+    assert first.cat_state["state"]["pending"] == first.decision.item.item_id  # type: ignore[union-attr]
+    other = adaptive.choose_item(
+        session.model_copy(update={"seed": 5}), [], catalog=CATALOG, now=NOW
+    )
+    assert other.item is not None and other.item.item_id != first.item.item_id
+
+
+def test_a_template_without_new_stems_is_set_aside(monkeypatch: pytest.MonkeyPatch) -> None:
+    session = adaptive_session("MATH-QUIZ-10")
+    best = adaptive.choose_item(session, [], catalog=CATALOG, now=NOW)
+    assert not isinstance(best.decision, Stop)
+    exhausted = {best.decision.item.item_id}
+    real = adaptive.instantiate
+
+    def instantiate(template: adaptive.Template, **kwargs: Any) -> ItemInstance:
+        if template.template_id in exhausted:
+            raise ItemSourceError("no new stem")
+        return real(template, **kwargs)
+
+    monkeypatch.setattr(adaptive, "instantiate", instantiate)
+    choice = adaptive.choose_item(session, [], catalog=CATALOG, now=NOW)
+    assert choice.item is not None
+    state = CatState.from_dict(choice.cat_state["state"])
+    assert state.excluded == tuple(exhausted) and state.pending not in exhausted
+    bank = adaptive.build_bank(CATALOG.assessment("MATH-QUIZ-10"), CATALOG, calibration=None)
+    exhausted.update(bank.templates)
+    stopped = adaptive.choose_item(session, [], catalog=CATALOG, now=NOW)
+    assert isinstance(stopped.decision, Stop) and stopped.decision.reason == "bank_exhausted"
+    assert stopped.item is None and stopped.cat_state["state"]["stopped"] == "bank_exhausted"

@@ -213,10 +213,10 @@ class SubnetGenerator(Generator):
         prefix = rng.choice(prefixes)
         low, high = FIRST_OCTETS[address_class]
         octets = [rng.randint(low, high), *(rng.randint(0, 255) for _ in range(3))]
+        host_mask = (1 << (32 - prefix)) - 1
+        if (int.from_bytes(bytes(octets), "big") & host_mask) in (0, host_mask):
+            return None  # the network or broadcast address itself, not a host
         ip = ".".join(map(str, octets))
-        subnet = _Subnet(ip, prefix, address_class)
-        if ip in (subnet.network, subnet.broadcast):
-            return None
         return {
             "operation": self.operation,
             "ip": ip,

@@ -15,6 +15,7 @@ from assay.api.errors import ApiError, install_error_handlers
 from assay.api.routes import blueprints, health, sessions
 from assay.config import Settings
 from assay.items.instance import ResponseError
+from assay.sandbox import SandboxError
 from assay.services import Services, build_services
 from assay.sessions import (
     InvalidActionError,
@@ -113,6 +114,14 @@ def domain_error(exc: Exception) -> ApiError:
         )
     if isinstance(exc, ResponseError):
         return ApiError(422, "invalid_response", str(exc), field=exc.field, rule=exc.rule)
+    if isinstance(exc, SandboxError):
+        return ApiError(
+            503,
+            "grading_unavailable",
+            f"the code sandbox failed: {exc}",
+            field="response.code",
+            rule="must be gradable (the server's sandbox is unavailable; retry later)",
+        )
     if isinstance(exc, UserError):
         return ApiError(422, "invalid_user", str(exc), field=exc.field, rule=exc.rule)
     raise TypeError(f"not a domain error: {exc!r}")
@@ -126,6 +135,7 @@ DOMAIN_ERRORS: tuple[type[Exception], ...] = (
     SessionExpiredError,
     ResponseError,
     UserError,
+    SandboxError,
 )
 
 

@@ -10,7 +10,11 @@ import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
+from assay.grading import code_tests, grade_response
 from assay.items import UnknownBlueprintError, plan_assessment
+from assay.items.instance import ItemInstance
+from assay.llm.messages import Message
+from assay.sandbox import CodeRunner
 from assay.sessions import adaptive, store
 from assay.sessions.calibration import latest_calibration
 from assay.sessions.engine import Event, SessionLoop
@@ -30,10 +34,17 @@ from assay.storage import iso, new_id
 class SessionService:
     """The session use cases over one :class:`SessionLoop` (its db, catalog and drivers)."""
 
-    def __init__(self, loop: SessionLoop, *, default_driver: str = "script") -> None:
+    def __init__(
+        self,
+        loop: SessionLoop,
+        *,
+        default_driver: str = "script",
+        code_runner: CodeRunner | None = None,
+    ) -> None:
         self.loop = loop
         self.db = loop.db
         self.default_driver = default_driver
+        self.code_runner = code_runner
 
     # -- create -------------------------------------------------------------------------
     async def create(self, *, user_id: str, request: CreateSessionRequest) -> dict[str, Any]:
@@ -192,71 +203,79 @@ class SessionService:
             StaleToolCallError: ``tool_call_id`` is not the pending action (409).
             assay.items.instance.ResponseError: The payload does not fit the widget (422).
         """
-        from assay.llm.messages import Message
-
-        now = self.loop.clock()
-        expired = False
-        async with self.db.transaction() as conn:
-            session = await store.get_session(conn, session_id, user_id=user_id, lock=True)
+        now = self.loop.clock()  # the answer's arrival time: grading time is not the student's
+        async with self.db.read() as conn:
+            session = await store.get_session(conn, session_id, user_id=user_id)
             if session is None:
                 raise SessionNotFoundError(session_id)
             items = await store.get_items(conn, session_id)
-            done = next((i for i in items if i.presented_tool_call_id == tool_call_id), None)
-            if done is not None and done.respond_result is not None:
-                return done.respond_result
-            if _due(session, now):
-                expired = True
-            else:
-                if session.status.is_terminal:
-                    transition(session.status, "respond")
-                pending = session.pending_action or {}
-                if pending.get("tool_call_id") != tool_call_id:
-                    raise StaleToolCallError(tool_call_id, pending.get("tool_call_id"))
-                row = next(i for i in items if i.item_number == pending["item_number"])
-                answer = row.item.validate_response(response)
-                score = row.item.score(answer)
-                presented = row.presented_at or now
-                result = {
-                    "accepted": True,
-                    "session_id": session_id,
-                    "tool_call_id": tool_call_id,
-                    "item_number": row.item_number,
-                    "status": SessionStatus.ACTIVE.value,
-                    "stream_url": f"/api/sessions/{session_id}/stream",
-                }
-                await store.update_item(
-                    conn,
-                    session_id=session_id,
-                    number=row.item_number,
-                    response=answer,
-                    respond_result=result,
-                    responded_at=now,
-                    time_taken_ms=max(0, round((now - presented).total_seconds() * 1000)),
-                    correct=score.correct,
-                    score=score.score,
-                )
-                await store.append_message(
-                    conn,
-                    session_id=session_id,
-                    message=Message.tool_result(
-                        tool_call_id, pending["tool_name"], {"response": answer}
-                    ),
-                    now=now,
-                )
-                await store.update_session(
-                    conn,
-                    session,
-                    expect=SessionStatus.AWAITING_CLIENT_ACTION,
-                    status=SessionStatus.ACTIVE,
-                    pending_action=None,
-                    updated_at=now,
-                )
-                return result
-        assert expired
-        ended = await self.loop.expire(session_id)
-        if ended.status == SessionStatus.EXPIRED:
-            raise SessionExpiredError(session_id, iso(ended.deadline_at))
-        raise InvalidActionError("respond", ended.status)
+        first = _first_result(items, tool_call_id)
+        if first is not None:
+            return first
+        if _due(session, now):
+            ended = await self.loop.expire(session_id)
+            if ended.status == SessionStatus.EXPIRED:
+                raise SessionExpiredError(session_id, iso(ended.deadline_at))
+            raise InvalidActionError("respond", ended.status)
+        row, _ = _pending_row(session, items, tool_call_id)
+        # Scoring may run the submission in the sandbox: do it before taking the write lock.
+        graded = await grade_response(row.item, response, runner=self._runner(row.item))
+        async with self.db.transaction() as conn:
+            session = await store.get_session(conn, session_id, user_id=user_id, lock=True)
+            assert session is not None
+            items = await store.get_items(conn, session_id)
+            first = _first_result(items, tool_call_id)
+            if first is not None:
+                return first
+            row, pending = _pending_row(session, items, tool_call_id)
+            answer = row.item.validate_response(response)
+            presented = row.presented_at or now
+            result = {
+                "accepted": True,
+                "session_id": session_id,
+                "tool_call_id": tool_call_id,
+                "item_number": row.item_number,
+                "status": SessionStatus.ACTIVE.value,
+                "stream_url": f"/api/sessions/{session_id}/stream",
+            }
+            await store.update_item(
+                conn,
+                session_id=session_id,
+                number=row.item_number,
+                response=answer,
+                respond_result=result,
+                responded_at=now,
+                time_taken_ms=max(0, round((now - presented).total_seconds() * 1000)),
+                correct=graded.score.correct,
+                score=graded.score.score,
+            )
+            await store.append_message(
+                conn,
+                session_id=session_id,
+                message=Message.tool_result(
+                    tool_call_id, pending["tool_name"], {"response": answer}
+                ),
+                now=now,
+            )
+            await store.update_session(
+                conn,
+                session,
+                expect=SessionStatus.AWAITING_CLIENT_ACTION,
+                status=SessionStatus.ACTIVE,
+                pending_action=None,
+                updated_at=now,
+            )
+        return result
+
+    def _runner(self, item: ItemInstance) -> CodeRunner | None:
+        """The code runner, created on first need (only code items with tests need one)."""
+        if code_tests(item) is None:
+            return None
+        if self.code_runner is None:
+            from assay.sandbox import SandboxRunner
+
+            self.code_runner = SandboxRunner()
+        return self.code_runner
 
     async def terminate(self, *, user_id: str, session_id: str) -> dict[str, Any]:
         """Terminate a session (DELETE); answers given so far are kept.
@@ -295,6 +314,30 @@ class SessionService:
         async with self.db.read() as conn:
             items = await store.get_items(conn, session_id)
         return session_results(session, items)
+
+
+def _first_result(items: list[store.ItemRow], tool_call_id: str) -> dict[str, Any] | None:
+    """The stored result of an earlier ``respond`` with this tool call id (idempotency)."""
+    done = next((i for i in items if i.presented_tool_call_id == tool_call_id), None)
+    return None if done is None else done.respond_result
+
+
+def _pending_row(
+    session: store.SessionRow, items: list[store.ItemRow], tool_call_id: str
+) -> tuple[store.ItemRow, dict[str, Any]]:
+    """The item the pending client action presents, if ``tool_call_id`` names that action.
+
+    Raises:
+        InvalidActionError: The session has ended.
+        StaleToolCallError: ``tool_call_id`` is not the pending action.
+    """
+    if session.status.is_terminal:
+        transition(session.status, "respond")
+    pending = session.pending_action or {}
+    if pending.get("tool_call_id") != tool_call_id:
+        raise StaleToolCallError(tool_call_id, pending.get("tool_call_id"))
+    row = next(i for i in items if i.item_number == pending["item_number"])
+    return row, pending
 
 
 def _due(session: store.SessionRow, now: Any) -> bool:

@@ -91,6 +91,21 @@ def take(
     raise typer.Exit(code)
 
 
+@app.command("calibrate")
+def calibrate(
+    blueprint: Annotated[
+        str | None, typer.Option(help="Only responses of sessions of this assessment blueprint.")
+    ] = None,
+    min_responses: Annotated[
+        int, typer.Option(min=1, help="Fewest responses a template needs to be calibrated.")
+    ] = 20,
+) -> None:
+    """Re-estimate item parameters (2PL) and the difficulty mapping from stored responses."""
+    from assay.cli.calibrate import calibrate_command
+
+    calibrate_command(blueprint=blueprint, min_responses=min_responses)
+
+
 @users_app.command("create")
 def users_create(name: Annotated[str, typer.Argument(help="User name.")]) -> None:
     """Create a user; prints the API token once, as the last line."""

@@ -86,6 +86,8 @@ def print_results(results: dict[str, Any]) -> None:
         f"({results['score']:.0%})[/bold]"
         f"  status: {results['status']}"
     )
+    if results.get("theta") is not None and results.get("se") is not None:
+        console.print(f"Ability estimate: theta = {results['theta']:.2f} (SE {results['se']:.2f})")
 
 
 async def take_evaluation(

@@ -11,6 +11,8 @@ const END_REASONS = {
   all_items_completed: "all questions answered",
   time_limit: "the time limit passed",
   terminated_by_user: "ended by you",
+  se_target: "the ability estimate was precise enough",
+  bank_exhausted: "no more suitable questions",
 };
 
 function answerCell(text, itemType) {
@@ -63,6 +65,11 @@ export function renderResults(results, view) {
   $("score-line").textContent =
     `Score ${pct(results.score)}: ${results.correct_count} of ${results.total} correct` +
     (answered < results.total ? ` (${answered} answered)` : "");
+  const hasAbility = typeof results.theta === "number" && typeof results.se === "number";
+  $("ability-line").hidden = !hasAbility;
+  $("ability-line").textContent = hasAbility
+    ? `Ability estimate θ = ${results.theta.toFixed(2)} (standard error ${results.se.toFixed(2)})`
+    : "";
   const reason = END_REASONS[results.end_reason] || results.end_reason || "";
   $("result-status").textContent = reason ? `${results.status} (${reason})` : results.status;
   $("result-driver").textContent = results.driver || view.driver || "unknown";

@@ -10,7 +10,7 @@ import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
-from assay.grading import code_tests, grade_response
+from assay.grading import GradedResponse, code_tests, grade_response
 from assay.items import UnknownBlueprintError, plan_assessment
 from assay.items.instance import ItemInstance
 from assay.llm.messages import Message
@@ -204,67 +204,81 @@ class SessionService:
             assay.items.instance.ResponseError: The payload does not fit the widget (422).
         """
         now = self.loop.clock()  # the answer's arrival time: grading time is not the student's
-        async with self.db.read() as conn:
-            session = await store.get_session(conn, session_id, user_id=user_id)
-            if session is None:
-                raise SessionNotFoundError(session_id)
-            items = await store.get_items(conn, session_id)
-        first = _first_result(items, tool_call_id)
-        if first is not None:
-            return first
-        if _due(session, now):
-            ended = await self.loop.expire(session_id)
-            if ended.status == SessionStatus.EXPIRED:
-                raise SessionExpiredError(session_id, iso(ended.deadline_at))
-            raise InvalidActionError("respond", ended.status)
-        row, _ = _pending_row(session, items, tool_call_id)
-        # Scoring may run the submission in the sandbox: do it before taking the write lock.
-        graded = await grade_response(row.item, response, runner=self._runner(row.item))
-        async with self.db.transaction() as conn:
-            session = await store.get_session(conn, session_id, user_id=user_id, lock=True)
-            assert session is not None
-            items = await store.get_items(conn, session_id)
-            first = _first_result(items, tool_call_id)
-            if first is not None:
-                return first
-            row, pending = _pending_row(session, items, tool_call_id)
-            answer = row.item.validate_response(response)
-            presented = row.presented_at or now
-            result = {
-                "accepted": True,
-                "session_id": session_id,
-                "tool_call_id": tool_call_id,
-                "item_number": row.item_number,
-                "status": SessionStatus.ACTIVE.value,
-                "stream_url": f"/api/sessions/{session_id}/stream",
-            }
-            await store.update_item(
-                conn,
-                session_id=session_id,
-                number=row.item_number,
-                response=answer,
-                respond_result=result,
-                responded_at=now,
-                time_taken_ms=max(0, round((now - presented).total_seconds() * 1000)),
-                correct=graded.score.correct,
-                score=graded.score.score,
-            )
-            await store.append_message(
-                conn,
-                session_id=session_id,
-                message=Message.tool_result(
-                    tool_call_id, pending["tool_name"], {"response": answer}
-                ),
-                now=now,
-            )
-            await store.update_session(
-                conn,
-                session,
-                expect=SessionStatus.AWAITING_CLIENT_ACTION,
-                status=SessionStatus.ACTIVE,
-                pending_action=None,
-                updated_at=now,
-            )
+        graded: GradedResponse | None = None
+        while True:
+            async with self.db.transaction() as conn:
+                session = await store.get_session(conn, session_id, user_id=user_id, lock=True)
+                if session is None:
+                    raise SessionNotFoundError(session_id)
+                items = await store.get_items(conn, session_id)
+                first = _first_result(items, tool_call_id)
+                if first is not None:
+                    return first
+                expired = _due(session, now)
+                if not expired:
+                    row, pending = _pending_row(session, items, tool_call_id)
+                    answer = row.item.validate_response(response)
+                    if graded is None and code_tests(row.item) is None:
+                        graded = GradedResponse(score=row.item.score(answer))
+                    if graded is not None:
+                        return await self._record(
+                            conn, session, row, pending, answer, graded, tool_call_id, now
+                        )
+            if expired:
+                ended = await self.loop.expire(session_id)
+                if ended.status == SessionStatus.EXPIRED:
+                    raise SessionExpiredError(session_id, iso(ended.deadline_at))
+                raise InvalidActionError("respond", ended.status)
+            # A code item: run its tests in the sandbox outside the write transaction, then
+            # write in a new one that checks the pending action again.
+            graded = await grade_response(row.item, response, runner=self._runner(row.item))
+
+    async def _record(
+        self,
+        conn: Any,
+        session: store.SessionRow,
+        row: store.ItemRow,
+        pending: dict[str, Any],
+        answer: dict[str, Any],
+        graded: GradedResponse,
+        tool_call_id: str,
+        now: Any,
+    ) -> dict[str, Any]:
+        """Store a scored answer and its tool result; the session becomes ACTIVE again."""
+        result = {
+            "accepted": True,
+            "session_id": session.id,
+            "tool_call_id": tool_call_id,
+            "item_number": row.item_number,
+            "status": SessionStatus.ACTIVE.value,
+            "stream_url": f"/api/sessions/{session.id}/stream",
+        }
+        presented = row.presented_at or now
+        await store.update_item(
+            conn,
+            session_id=session.id,
+            number=row.item_number,
+            response=answer,
+            respond_result=result,
+            responded_at=now,
+            time_taken_ms=max(0, round((now - presented).total_seconds() * 1000)),
+            correct=graded.score.correct,
+            score=graded.score.score,
+        )
+        await store.append_message(
+            conn,
+            session_id=session.id,
+            message=Message.tool_result(tool_call_id, pending["tool_name"], {"response": answer}),
+            now=now,
+        )
+        await store.update_session(
+            conn,
+            session,
+            expect=SessionStatus.AWAITING_CLIENT_ACTION,
+            status=SessionStatus.ACTIVE,
+            pending_action=None,
+            updated_at=now,
+        )
         return result
 
     def _runner(self, item: ItemInstance) -> CodeRunner | None:

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from assay.blobs import BlobStore, LocalBlobStore
 from assay.config import Settings
 from assay.items import Catalog, load_catalog
+from assay.llm import from_settings
 from assay.sessions import ScriptDriver, SessionLoop, SessionService
 from assay.sessions.driver import Driver
+from assay.sessions.llm_driver import LLMDriver
 from assay.storage import Database
 
 
@@ -38,8 +40,22 @@ class Services:
 
 
 def build_drivers(settings: Settings) -> dict[str, Driver]:
-    """The drivers available with these settings (``script`` always)."""
+    """The drivers available with these settings.
+
+    ``script`` always; ``llm`` too when an LLM is configured (``ASSAY_LLM_BASE_URL`` and
+    ``ASSAY_LLM_MODEL``): an :class:`~assay.sessions.llm_driver.LLMDriver` over the
+    OpenAI-compatible server, falling back to ``script`` for a session whose model keeps
+    deviating from the served items.
+    """
     drivers: dict[str, Driver] = {"script": ScriptDriver()}
+    if settings.llm_configured:
+        model = from_settings(
+            base_url=settings.llm_base_url,
+            model=settings.llm_model,
+            api_key=settings.llm_api_key,
+            timeout_s=settings.llm_timeout_s,
+        )
+        drivers["llm"] = LLMDriver(model)
     return drivers
 
 

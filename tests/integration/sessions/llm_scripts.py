@@ -10,11 +10,15 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
+
 from assay.llm import ModelResponse, ScriptedModel, ToolCall
 from assay.llm.messages import Message, ToolDefinition
 from assay.llm.scripted import ScriptStep
 from assay.sessions.projection import requested_call
+from assay.sessions.tables import session_messages
 from assay.sessions.tools import CLIENT_TOOLS
+from assay.storage import Database
 
 Mutation = Callable[[ToolCall], ScriptStep | None]
 """Turns the faithful call into a deviating answer, or ``None`` to stay faithful."""
@@ -98,6 +102,19 @@ def recording_model(
     return ScriptedModel(script, name="scripted-test")
 
 
+async def assistant_metas(db: Database, session_id: str) -> list[dict[str, Any]]:
+    """The ``meta`` of the session's assistant messages, in order (the model-call log)."""
+    async with db.read() as conn:
+        rows = await conn.execute(
+            sa.select(session_messages.c.meta)
+            .where(
+                session_messages.c.session_id == session_id, session_messages.c.role == "assistant"
+            )
+            .order_by(session_messages.c.seq)
+        )
+        return [r.meta for r in rows]
+
+
 def response_of(step: ScriptStep) -> ModelResponse:
     """The response a step becomes (for assertions on what the model said)."""
     if isinstance(step, ModelResponse):
@@ -111,6 +128,7 @@ __all__ = [
     "INVENTED",
     "MUTATIONS",
     "Mutation",
+    "assistant_metas",
     "deviating",
     "faithful",
     "recording_model",

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from tests.integration.sessions.helpers import next_action, request
 from tests.integration.sessions.llm_scripts import (
     MUTATIONS,
+    assistant_metas,
     deviating,
     faithful,
     recording_model,
@@ -22,7 +22,6 @@ from tests.integration.sessions.llm_scripts import (
 from assay.llm import ScriptedModel
 from assay.sessions import ScriptDriver, SessionService, store
 from assay.sessions.llm_driver import LLMDriver
-from assay.sessions.tables import session_messages
 from assay.storage import Database
 
 ITEMS = [
@@ -87,18 +86,6 @@ async def take(service: SessionService, user_id: str, session_id: str) -> list[d
             response=ANSWERS[action["item_number"] - 1],
         )
     return actions
-
-
-async def assistant_metas(db: Database, session_id: str) -> list[dict[str, Any]]:
-    async with db.read() as conn:
-        rows = await conn.execute(
-            sa.select(session_messages.c.meta)
-            .where(
-                session_messages.c.session_id == session_id, session_messages.c.role == "assistant"
-            )
-            .order_by(session_messages.c.seq)
-        )
-        return [r.meta for r in rows]
 
 
 async def run_checked(

@@ -1,8 +1,8 @@
 """Benchmark: session turn latency and turns/s over real HTTP on loopback (issue 2).
 
     python bench/bench_sessions.py [--backends sqlite,postgresql] [--concurrency 1,10,100]
-        [--sessions-per-student 1] [--blueprint MATH-QUIZ-10] [--max-seconds 300]
-        [--profile DIR]
+        [--sessions-per-student 1] [--think-ms 0] [--blueprint MATH-QUIZ-10]
+        [--max-seconds 300] [--profile DIR]
 
 For each backend and concurrency N a fresh database (SQLite file in a temporary directory;
 PostgreSQL: a scratch database ``assay_bench_<hex>`` on ``ASSAY_BENCH_PG_URL``, dropped after)
@@ -10,7 +10,7 @@ gets a real ``python -m assay.cli.main serve`` subprocess and one user (``assay 
 After one warm-up session, N simulated students each take ``--sessions-per-student`` sessions of
 the blueprint through one shared ``httpx.AsyncClient`` (N connections): ``POST /api/sessions``,
 then ``GET .../stream`` (SSE, read until the server closes it) and ``POST .../respond`` with a
-random option index, until ``session_completed``.
+random option index (after ``--think-ms``, 0 by default), until ``session_completed``.
 
 A *turn* is one answer: its latency runs from sending ``respond`` to receiving the next
 ``client_action`` event (or ``session_completed`` after the last answer), so it includes the
@@ -18,8 +18,19 @@ respond request and reopening the stream. A 10-item session is 10 turns. turns/s
 students' turns over the configuration's wall time. Percentiles are nearest-rank:
 ``p_q = sorted(x)[ceil(q/100 * n) - 1]``. CPU ms/turn is the server process's user+system CPU
 (``/proc/<pid>/stat``) and this process's (the client's) over the measured run, per turn: on a
-shared machine it is steadier than wall time. Each configuration stops by itself: every student
-finishes its sessions, or ``--max-seconds`` passes (unfinished sessions are counted as errors).
+shared machine it is steadier than wall time; srv busy % is server CPU over wall time (well under
+100 % while latency grows means the server waits: on the database, or on a busy machine's
+scheduler; load 1m is the machine's load average). Each configuration stops by itself: every
+student finishes its sessions, or ``--max-seconds`` passes (unfinished sessions are errors).
+
+With no think time the students form a closed system, so by Little's law the mean turn latency
+is N / throughput (e.g. 100 students at 32 turns/s wait about 3.1 s): at N = 10 and 100 the
+latency measures queueing on a saturated server, and the capacity figure is turns/s (about
+1000 / srv CPU ms per turn for the single server process). ``--think-ms`` models real students.
+
+PostgreSQL runs also print ``pg_stat_database``/``pg_stat_user_tables`` counters over the
+measured run (transactions, connections opened, rows read, index and sequential scans per turn);
+the warm-up's statistics are flushed first (an idle backend flushes within 10 s).
 
 Errors are non-2xx answers, SSE ``error`` events and transport exceptions; they are listed by
 kind below the table, with any ``Traceback``/``database is locked`` lines of the server log.
@@ -155,24 +166,31 @@ def answer(action: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     return {key: str(rng.randrange(100))}
 
 
+@dataclass(frozen=True)
+class Workload:
+    """What every student does: ``sessions`` sessions of ``blueprint_id``, thinking ``think_s``
+    (uniform in [0.5, 1.5] x ``think_s``) before each answer, stopping at ``deadline_s``
+    (``time.perf_counter()`` seconds)."""
+
+    blueprint_id: str
+    sessions: int
+    think_s: float
+    deadline_s: float
+
+
 async def take_session(
-    client: httpx.AsyncClient,
-    *,
-    blueprint_id: str,
-    rng: random.Random,
-    stats: Stats,
-    deadline_s: float,
+    client: httpx.AsyncClient, work: Workload, *, rng: random.Random, stats: Stats
 ) -> None:
     """One student takes one session; records its turns, completion or error in ``stats``."""
     started = time.perf_counter()
-    body = {"session_type": "evaluation", "config": {"blueprint_id": blueprint_id}}
+    body = {"session_type": "evaluation", "config": {"blueprint_id": work.blueprint_id}}
     created = await client.post("/api/sessions", json=body)
     if created.status_code != 201:
         stats.error(f"create {created.status_code}: {created.text[:120]}")
         return
     session_id = created.json()["session_id"]
     sent_s: float | None = None
-    while time.perf_counter() < deadline_s:
+    while time.perf_counter() < work.deadline_s:
         opened_s = time.perf_counter()
         end = await read_stream(client, session_id)
         if end.error is not None:
@@ -187,6 +205,8 @@ async def take_session(
             stats.completed += 1
             return
         assert end.action is not None
+        if work.think_s > 0:
+            await asyncio.sleep(work.think_s * rng.uniform(0.5, 1.5))
         sent_s = time.perf_counter()
         body = {"tool_call_id": end.action["tool_call_id"], "response": answer(end.action, rng)}
         responded = await client.post(f"/api/sessions/{session_id}/respond", json=body)
@@ -197,21 +217,11 @@ async def take_session(
     stats.error("unfinished at --max-seconds")
 
 
-async def student(
-    client: httpx.AsyncClient,
-    *,
-    sessions: int,
-    blueprint_id: str,
-    seed: int,
-    stats: Stats,
-    deadline_s: float,
-) -> None:
+async def student(client: httpx.AsyncClient, work: Workload, *, seed: int, stats: Stats) -> None:
     rng = random.Random(seed)
-    for _ in range(sessions):
+    for _ in range(work.sessions):
         try:
-            await take_session(
-                client, blueprint_id=blueprint_id, rng=rng, stats=stats, deadline_s=deadline_s
-            )
+            await take_session(client, work, rng=rng, stats=stats)
         except httpx.HTTPError as exc:
             stats.error(f"{type(exc).__name__}: {exc}")
 
@@ -300,8 +310,9 @@ class Result:
 
 
 async def run_students(
-    server: Server, *, n: int, sessions: int, blueprint_id: str, max_s: float
+    server: Server, *, n: int, sessions: int, args: argparse.Namespace, think_s: float
 ) -> Stats:
+    """``n`` students, each taking ``sessions`` sessions; stops by ``--max-seconds`` at most."""
     stats = Stats()
     limits = httpx.Limits(max_connections=n + 4, max_keepalive_connections=n + 4)
     async with httpx.AsyncClient(
@@ -310,21 +321,12 @@ async def run_students(
         timeout=HTTP_TIMEOUT_S,
         limits=limits,
     ) as client:
-        deadline_s = time.perf_counter() + max_s
+        deadline_s = time.perf_counter() + args.max_seconds
+        work = Workload(args.blueprint, sessions, think_s, deadline_s)
         students = [
-            asyncio.create_task(
-                student(
-                    client,
-                    sessions=sessions,
-                    blueprint_id=blueprint_id,
-                    seed=i,
-                    stats=stats,
-                    deadline_s=deadline_s,
-                )
-            )
-            for i in range(n)
+            asyncio.create_task(student(client, work, seed=i, stats=stats)) for i in range(n)
         ]
-        _, late = await asyncio.wait(students, timeout=max_s + 10.0)
+        _, late = await asyncio.wait(students, timeout=args.max_seconds + 10.0)
         for task in late:  # a request hung past the cap
             task.cancel()
             stats.error("cancelled: a request outlived --max-seconds")
@@ -340,9 +342,7 @@ async def run_config(backend: str, n: int, args: argparse.Namespace) -> Result |
                 return None
             profile_to = None if args.profile is None else args.profile / f"{backend}-{n}.prof"
             async with serve(url, work_dir, profile_to=profile_to) as server:
-                warm = await run_students(
-                    server, n=1, sessions=1, blueprint_id=args.blueprint, max_s=args.max_seconds
-                )
+                warm = await run_students(server, n=1, sessions=1, args=args, think_s=0.0)
                 if warm.errors:
                     print(f"  warm-up errors on {backend}: {dict(warm.errors)}")
                 if backend == "postgresql":
@@ -357,8 +357,8 @@ async def run_config(backend: str, n: int, args: argparse.Namespace) -> Result |
                     server,
                     n=n,
                     sessions=args.sessions_per_student,
-                    blueprint_id=args.blueprint,
-                    max_s=args.max_seconds,
+                    args=args,
+                    think_s=args.think_ms / 1000,
                 )
                 wall_s = time.perf_counter() - start
                 server_cpu = cpu_s(server.proc.pid) - server_cpu0
@@ -552,6 +552,9 @@ def main() -> None:
     )
     parser.add_argument("--concurrency", default="1,10,100", help="comma-separated student counts")
     parser.add_argument("--sessions-per-student", type=int, default=1)
+    parser.add_argument(
+        "--think-ms", type=float, default=0.0, help="mean think time before each answer (ms)"
+    )
     parser.add_argument("--blueprint", default="MATH-QUIZ-10", help="assessment blueprint id")
     parser.add_argument(
         "--max-seconds", type=float, default=300.0, help="cap per configuration (s)"

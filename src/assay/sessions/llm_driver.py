@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -159,10 +158,15 @@ def used_tool_call_ids(messages: Sequence[Message]) -> set[str]:
 
 
 def new_call_id(used: set[str]) -> str:
-    """A short fresh tool-call id, ``call_`` and 8 hex digits, not in ``used``."""
-    while (candidate := f"call_{secrets.token_hex(4)}") in used:
-        continue
-    return candidate
+    """A short tool-call id not in ``used``: ``call_<n>``, n from ``len(used) + 1`` upwards.
+
+    Ids only need to be unique within a session; ``call_12`` is what a small model copies
+    into ``record_response`` without a slip.
+    """
+    n = len(used) + 1
+    while f"call_{n}" in used:
+        n += 1
+    return f"call_{n}"
 
 
 def committed_call_id(response: ModelResponse | None, used: set[str]) -> str:

@@ -25,7 +25,7 @@ Example:
         system  "You are proctoring ... Session context (JSON): {"item_number": 7,
                  "items_remaining": 14, "time_remaining_s": 1500.0, "total_items": 20}"
         user    "Present the item with present_choices. Pass exactly these arguments, copied
-                 verbatim: {"options": ["32", "13", "43", "42"], "prompt": "What is 6 × 7?"}"
+                 verbatim: {"prompt": "What is 6 × 7?", "options": ["32", "13", "43", "42"]}"
 
     and after the student answered it::
 
@@ -49,6 +49,10 @@ from assay.sessions.tools import CLIENT_TOOLS
 CONTEXT_HEADING = "Session context (JSON):"
 """Text that introduces the context appended to the system prompt."""
 
+ARGUMENT_ORDER = ("prompt", "options", "language", "starter_code")
+"""Order of arguments in an instruction: the order of the tools' schemas (seed 002 §6), which a
+grammar-constrained model generates in; a model copies far better in that order."""
+
 _TOOL_NAME = re.compile(r"(?:Call|with) ([a-z_]+)")
 
 FREE_TEXT_FIELDS = frozenset({"context", "placeholder"})
@@ -70,6 +74,10 @@ def session_context(progress: Progress) -> dict[str, Any]:
     }
 
 
+def _argument_rank(name: str) -> tuple[int, str]:
+    return (ARGUMENT_ORDER.index(name) if name in ARGUMENT_ORDER else len(ARGUMENT_ORDER), name)
+
+
 def step_instruction(call: ToolCall) -> str:
     """The user instruction asking for ``call`` (the canonical next call), arguments verbatim.
 
@@ -85,9 +93,12 @@ def step_instruction(call: ToolCall) -> str:
                                 these arguments: <JSON>``
     ==========================  =====================================================
 
-    The JSON is written without ``\\u`` escapes (``×`` stays ``×``) and with sorted keys.
+    The JSON is written without ``\\u`` escapes (``×`` stays ``×``), its keys in
+    :data:`ARGUMENT_ORDER` (others after it, sorted).
     """
-    arguments = json.dumps(json.loads(call.arguments or "{}"), ensure_ascii=False, sort_keys=True)
+    given = json.loads(call.arguments or "{}")
+    ordered = {k: given[k] for k in sorted(given, key=_argument_rank)}
+    arguments = json.dumps(ordered, ensure_ascii=False)
     if call.name in CLIENT_TOOLS:
         return (
             f"Present the item with {call.name}. "
@@ -164,6 +175,7 @@ def evaluation_tools(tools: Sequence[ToolDefinition]) -> list[ToolDefinition]:
 
 
 __all__ = [
+    "ARGUMENT_ORDER",
     "CONTEXT_HEADING",
     "FREE_TEXT_FIELDS",
     "evaluation_tools",

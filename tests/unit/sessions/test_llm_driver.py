@@ -15,6 +15,7 @@ from assay.sessions.llm_driver import (
     LLMDriver,
     call_problem,
     committed_call_id,
+    new_call_id,
     options_problem,
     used_tool_call_ids,
 )
@@ -167,8 +168,21 @@ def test_committed_call_id(model_id: str, kept: bool) -> None:
     used = used_tool_call_ids(ANSWERED)
     assert used == {"call_g1", "call_p1"}
     chosen = committed_call_id(call("get_next_item", {}, model_id), used)
-    assert (chosen == model_id) is kept
+    assert chosen == (model_id if kept else "call_3")
     assert TOOL_CALL_ID.fullmatch(chosen) and chosen not in used
+
+
+@pytest.mark.parametrize(
+    ("used", "fresh"),
+    [
+        (set(), "call_1"),
+        ({"a", "b"}, "call_3"),
+        ({"call_2", "call_3"}, "call_4"),
+        ({"x", "call_2"}, "call_3"),
+    ],
+)
+def test_new_call_id_is_short_and_unused(used: set[str], fresh: str) -> None:
+    assert new_call_id(used) == fresh
 
 
 def context(messages: list[Message], deviations: int = 0) -> DriverContext:
@@ -197,7 +211,7 @@ async def test_faithful_call_is_committed_with_its_id_and_logged() -> None:
     }
     system, user = meta["request"]["messages"]
     assert system["role"] == "system" and user["role"] == "user"
-    assert user["content"].endswith(json.dumps(CANONICAL_ARGS, sort_keys=True))
+    assert user["content"].endswith(json.dumps(CANONICAL_ARGS, ensure_ascii=False))
     assert meta["request"]["temperature"] == 0.0 and meta["request"]["max_tokens"] > 64
     assert meta["response"]["tool_calls"][0]["function"]["name"] == "present_choices"
     assert meta["usage"]["prompt_tokens"] > 0 and meta["latency_ms"] >= 0

@@ -79,7 +79,7 @@ def transcript(items_answered: int, *, served_next: bool) -> list[Message]:
                 arguments=json.dumps({"prompt": "What is 6 × 7?", "options": ["42", "43"]}),
             ),
             "Present the item with present_choices. Pass exactly these arguments, copied verbatim: "
-            '{"options": ["42", "43"], "prompt": "What is 6 × 7?"}',
+            '{"prompt": "What is 6 × 7?", "options": ["42", "43"]}',
         ),
         (
             ToolCall(
@@ -108,6 +108,17 @@ def test_step_instruction_and_its_inverse(call: ToolCall, instruction: str) -> N
     back = requested_call([Message.system("s"), Message.user(instruction)])
     assert back.name == call.name
     assert json.loads(back.arguments) == json.loads(call.arguments)
+
+
+def test_instruction_arguments_follow_the_schema_order() -> None:
+    arguments = {"starter_code": "def f():\n", "prompt": "Write f", "language": "python", "zz": 1}
+    call = ToolCall(
+        id="c", name="present_code_editor", arguments=json.dumps(arguments, sort_keys=True)
+    )
+    text = step_instruction(call)
+    assert text.endswith(
+        '{"prompt": "Write f", "language": "python", "starter_code": "def f():\\n", "zz": 1}'
+    )
 
 
 def test_requested_call_needs_an_instruction() -> None:

@@ -16,8 +16,10 @@ over a session: the present-item call of item 20 costs what the one of item 1 co
 
 Why an instruction, not the tool-call messages: chat templates of small local models do not
 render assistant tool calls or tool-call ids (SmolLM2's ChatML shows a ``tool`` turn as bare
-text), so a model shown the ``get_next_item`` result copied 0 of 10 items and never the
-tool_call_id for ``record_response``; shown the instruction, it copied 11 of 12 calls.
+text). Shown the ``get_next_item`` result and the call messages, SmolLM2-135M presented 0 of
+10 items verbatim and never copied the tool_call_id into ``record_response``; shown the
+instruction, 88 of its 96 calls in three 10-item sessions were faithful
+(``bench/bench_llm_driver.py``).
 
 Example:
     After item 7 of 20 was served, the model is sent::

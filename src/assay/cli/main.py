@@ -66,14 +66,24 @@ def serve(
     if not local_llm:
         run(Settings())
         return
+    import signal
+
     from assay.llm.local import LocalLLMError, local_llm_server
 
+    def exit_on_sigterm(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    # uvicorn re-raises the SIGTERM it shut down on; with the default action the process would
+    # die before the with-block stops the model server.
+    previous = signal.signal(signal.SIGTERM, exit_on_sigterm)
     try:
         with local_llm_server() as server:  # stopped when uvicorn returns
             err.print(f"local model {server.model} at {server.base_url} (pid {server.pid})")
             run(Settings(llm_base_url=server.base_url, llm_model=server.model, llm_api_key=None))
     except LocalLLMError as exc:  # raised only while starting the model server
         fail(str(exc))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @app.command()

@@ -170,7 +170,7 @@ def answer(action: dict[str, Any], rng: random.Random) -> dict[str, Any]:
 class Workload:
     """What every student does: ``sessions`` sessions of ``blueprint_id``, thinking ``think_s``
     (uniform in [0.5, 1.5] x ``think_s``) before each answer, stopping at ``deadline_s``
-    (``time.perf_counter()`` seconds)."""
+    (``time.perf_counter()`` seconds). With think time, starts are spread over ``think_s``."""
 
     blueprint_id: str
     sessions: int
@@ -182,48 +182,54 @@ async def take_session(
     client: httpx.AsyncClient, work: Workload, *, rng: random.Random, stats: Stats
 ) -> None:
     """One student takes one session; records its turns, completion or error in ``stats``."""
-    started = time.perf_counter()
-    body = {"session_type": "evaluation", "config": {"blueprint_id": work.blueprint_id}}
-    created = await client.post("/api/sessions", json=body)
-    if created.status_code != 201:
-        stats.error(f"create {created.status_code}: {created.text[:120]}")
-        return
-    session_id = created.json()["session_id"]
-    sent_s: float | None = None
-    while time.perf_counter() < work.deadline_s:
-        opened_s = time.perf_counter()
-        end = await read_stream(client, session_id)
-        if end.error is not None:
-            stats.error(end.error)
+    step = "create"
+    try:
+        started = time.perf_counter()
+        body = {"session_type": "evaluation", "config": {"blueprint_id": work.blueprint_id}}
+        created = await client.post("/api/sessions", json=body)
+        if created.status_code != 201:
+            stats.error(f"create {created.status_code}: {created.text[:120]}")
             return
-        if sent_s is None:
-            stats.first_action_ms.append((end.at_s - started) * 1000)
-        else:
-            stats.turn_ms.append((end.at_s - sent_s) * 1000)
-            stats.stream_ms.append((end.at_s - opened_s) * 1000)
-        if end.completed:
-            stats.completed += 1
-            return
-        assert end.action is not None
-        if work.think_s > 0:
-            await asyncio.sleep(work.think_s * rng.uniform(0.5, 1.5))
-        sent_s = time.perf_counter()
-        body = {"tool_call_id": end.action["tool_call_id"], "response": answer(end.action, rng)}
-        responded = await client.post(f"/api/sessions/{session_id}/respond", json=body)
-        stats.respond_ms.append((time.perf_counter() - sent_s) * 1000)
-        if responded.status_code != 200:
-            stats.error(f"respond {responded.status_code}: {responded.text[:120]}")
-            return
-    stats.error("unfinished at --max-seconds")
+        session_id = created.json()["session_id"]
+        sent_s: float | None = None
+        while time.perf_counter() < work.deadline_s:
+            step, opened_s = "stream", time.perf_counter()
+            end = await read_stream(client, session_id)
+            if end.error is not None:
+                stats.error(end.error)
+                return
+            if sent_s is None:
+                stats.first_action_ms.append((end.at_s - started) * 1000)
+            else:
+                stats.turn_ms.append((end.at_s - sent_s) * 1000)
+                stats.stream_ms.append((end.at_s - opened_s) * 1000)
+            if end.completed:
+                stats.completed += 1
+                return
+            assert end.action is not None
+            if work.think_s > 0:
+                await asyncio.sleep(work.think_s * rng.uniform(0.5, 1.5))
+            step, sent_s = "respond", time.perf_counter()
+            answer_body = {
+                "tool_call_id": end.action["tool_call_id"],
+                "response": answer(end.action, rng),
+            }
+            responded = await client.post(f"/api/sessions/{session_id}/respond", json=answer_body)
+            stats.respond_ms.append((time.perf_counter() - sent_s) * 1000)
+            if responded.status_code != 200:
+                stats.error(f"respond {responded.status_code}: {responded.text[:120]}")
+                return
+        stats.error("unfinished at --max-seconds")
+    except httpx.HTTPError as exc:
+        stats.error(f"{step}: {exc!r}")
 
 
 async def student(client: httpx.AsyncClient, work: Workload, *, seed: int, stats: Stats) -> None:
     rng = random.Random(seed)
+    if work.think_s > 0:  # students with think time also start at different moments
+        await asyncio.sleep(work.think_s * rng.random())
     for _ in range(work.sessions):
-        try:
-            await take_session(client, work, rng=rng, stats=stats)
-        except httpx.HTTPError as exc:
-            stats.error(f"{type(exc).__name__}: {exc}")
+        await take_session(client, work, rng=rng, stats=stats)
 
 
 # -- the server --------------------------------------------------------------------------------

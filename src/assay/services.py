@@ -36,6 +36,11 @@ class Services:
     sessions: SessionService
 
     async def close(self) -> None:
+        """Close the model clients of the drivers, then the database."""
+        for driver in self.sessions.loop.drivers.values():
+            close = getattr(getattr(driver, "model", None), "aclose", None)
+            if close is not None:
+                await close()
         await self.db.close()
 
 

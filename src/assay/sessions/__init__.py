@@ -9,6 +9,7 @@ from assay.sessions.errors import (
     SessionNotFoundError,
     StaleToolCallError,
 )
+from assay.sessions.llm_driver import LLMDriver
 from assay.sessions.requests import (
     CreateSessionRequest,
     EvaluationConfig,
@@ -26,6 +27,7 @@ __all__ = [
     "EvaluationConfig",
     "InlineItem",
     "InvalidActionError",
+    "LLMDriver",
     "Progress",
     "RespondRequest",
     "ScriptDriver",

@@ -15,7 +15,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +25,7 @@ from assay.items.instance import ItemInstance
 from assay.llm.messages import Message, ToolCall
 from assay.sessions import adaptive, lease, store
 from assay.sessions.driver import Driver, DriverContext, Progress
+from assay.sessions.fidelity import arguments_problem
 from assay.sessions.prompts import START_MESSAGES, SYSTEM_PROMPTS
 from assay.sessions.sources import next_item
 from assay.sessions.status import SessionStatus
@@ -47,6 +48,8 @@ class LoopState:
     session: store.SessionRow
     messages: list[Message]
     items: list[store.ItemRow]
+    deviations: int = 0
+    """Fidelity events recorded so far (the LLM driver's guard counts them)."""
 
 
 def pending_tool_calls(messages: list[Message]) -> list[ToolCall]:
@@ -121,7 +124,9 @@ class SessionLoop:
             assert session is not None
             messages = await store.get_messages(conn, session_id)
             items = await store.get_items(conn, session_id)
-        return LoopState(session=session, messages=messages, items=items)
+            events = await store.get_events(conn, session_id)
+        deviations = sum(1 for e in events if e["kind"] == "fidelity")
+        return LoopState(session=session, messages=messages, items=items, deviations=deviations)
 
     async def _run(self, session_id: str, owner: str) -> AsyncIterator[Event]:
         # The lease makes this the only loop writing the session, so its state is kept in
@@ -193,28 +198,32 @@ class SessionLoop:
             )
             for message in opening:
                 await store.append_message(conn, session_id=session.id, message=message, now=now)
-        return LoopState(session=session, messages=[*state.messages, *opening], items=state.items)
+        return replace(state, session=session, messages=[*state.messages, *opening])
 
     def _driver(self, session: store.SessionRow) -> Driver:
         return self.drivers.get(session.driver) or self.drivers["script"]
 
     async def _driver_turn(self, state: LoopState, now: datetime) -> LoopState:
         session = state.session
-        async with self.db.read() as conn:  # fidelity events so far: the LLM driver's guard
-            events = await store.get_events(conn, session.id)
         context = DriverContext(
             session_id=session.id,
             messages=state.messages,
             tools=EVALUATION_TOOLS,
             progress=_progress(session, state.items, now),
-            deviations=sum(1 for e in events if e["kind"] == "fidelity"),
+            deviations=state.deviations,
         )
-        turn = await self._driver(session).next_turn(context)
+        driver = self._driver(session)
+        turn = await driver.next_turn(context)
         switch = {"driver": turn.switch_to} if turn.switch_to in self.drivers else {}
+        calls = turn.message.tool_calls
+        # A deterministic driver's decision and its effect commit together (the effect's own
+        # compare-and-set on the session version then guards both).
+        atomic = bool(getattr(driver, "atomic", False)) and len(calls) == 1 and not switch
         async with self.db.transaction() as conn:
-            session = await store.update_session(
-                conn, session, expect=SessionStatus.ACTIVE, updated_at=now, **switch
-            )
+            if not atomic:
+                session = await store.update_session(
+                    conn, session, expect=SessionStatus.ACTIVE, updated_at=now, **switch
+                )
             await store.append_message(
                 conn,
                 session_id=session.id,
@@ -240,12 +249,14 @@ class SessionLoop:
                     data={"from": state.session.driver, "to": turn.switch_to},
                     now=now,
                 )
-            state = LoopState(
-                session=session, messages=[*state.messages, turn.message], items=state.items
+            fidelity = sum(1 for e in turn.events if e.get("kind") == "fidelity")
+            state = replace(
+                state,
+                session=session,
+                messages=[*state.messages, turn.message],
+                deviations=state.deviations + fidelity,
             )
-            calls = turn.message.tool_calls
-            if getattr(self._driver(state.session), "atomic", False) and len(calls) == 1:
-                # A deterministic driver's decision and its effect commit together.
+            if atomic:
                 if calls[0].name in CLIENT_TOOLS:
                     state = await self._present_in(conn, state, calls[0], now)
                 else:
@@ -282,7 +293,12 @@ class SessionLoop:
             session = await store.update_session(
                 conn, session, expect=SessionStatus.ACTIVE, updated_at=now
             )
-            return LoopState(session=session, messages=[*state.messages, reply], items=items)
+            return replace(
+                state,
+                session=session,
+                messages=[*state.messages, reply],
+                deviations=state.deviations + 1,
+            )
         item = current.item
         canonical = item.client_props()
         problem = _fidelity_problem(call, item, canonical)
@@ -322,7 +338,12 @@ class SessionLoop:
             conn, session_id=session.id, number=current.item_number, **presented
         )
         updated = current.model_copy(update=presented)
-        return LoopState(session=session, messages=state.messages, items=[*items[:-1], updated])
+        return replace(
+            state,
+            session=session,
+            items=[*items[:-1], updated],
+            deviations=state.deviations + (problem is not None),
+        )
 
     async def _backend_tool(self, state: LoopState, call: ToolCall, now: datetime) -> LoopState:
         """Run one backend tool and append its result, in one transaction."""
@@ -334,6 +355,7 @@ class SessionLoop:
     ) -> LoopState:
         session, items = state.session, list(state.items)
         ended: dict[str, Any] = {}
+        unknown = 0
         cat: dict[str, Any] = {}  # an adaptive session's CAT state, committed with the result
         if call.name == "get_next_item":
             result, served, cat_state = await self._get_next_item(conn, session, items, call, now)
@@ -369,6 +391,7 @@ class SessionLoop:
                 }
         else:
             result = {"error": f"unknown tool {call.name!r}"}
+            unknown = 1
             await store.add_event(
                 conn,
                 session_id=session.id,
@@ -383,7 +406,13 @@ class SessionLoop:
         session = await store.update_session(
             conn, session, expect=SessionStatus.ACTIVE, updated_at=now, **ended, **cat
         )
-        return LoopState(session=session, messages=[*state.messages, reply], items=items)
+        return replace(
+            state,
+            session=session,
+            messages=[*state.messages, reply],
+            items=items,
+            deviations=state.deviations + unknown,
+        )
 
     async def _get_next_item(
         self,
@@ -520,11 +549,7 @@ def _fidelity_problem(call: ToolCall, item: ItemInstance, canonical: dict[str, A
         args = call.parsed_arguments()
     except ValueError:
         return "malformed tool arguments"
-    if args.get("prompt") != canonical["prompt"]:
-        return "stem changed"
-    if "options" in canonical and args.get("options") != canonical["options"]:
-        return "options changed"
-    return None
+    return arguments_problem(call.name, args, canonical)
 
 
 async def _record_response(

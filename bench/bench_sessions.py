@@ -412,13 +412,18 @@ async def pg_counters(url: str, *, reset: bool) -> dict[str, int]:
 
 
 def print_profile(path: Path, backend: str, n: int) -> None:
+    """Top 20 functions by own time, then Assay's top 25 by cumulative time (whole server run,
+    start-up included; coroutine times include their waits)."""
     import pstats
 
     if not path.exists():
         print(f"  no profile written for {backend} N={n}")
         return
-    print(f"\n-- cProfile of the server, {backend} N={n} (top 20 by own time) --")
-    pstats.Stats(str(path), stream=sys.stdout).strip_dirs().sort_stats("tottime").print_stats(20)
+    print(f"\n-- cProfile of the server, {backend} N={n}: top 20 by own time --")
+    stats = pstats.Stats(str(path), stream=sys.stdout)
+    stats.sort_stats("tottime").print_stats(20)
+    print(f"-- {backend} N={n}: assay functions, top 25 by cumulative time --")
+    stats.sort_stats("cumulative").print_stats(r"/assay/", 25)
 
 
 # -- report ------------------------------------------------------------------------------------

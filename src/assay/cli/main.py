@@ -61,6 +61,9 @@ def serve(
             host=host or settings.host,
             port=port or settings.port,
             log_level="info",
+            # Longer than clients' keep-alive (httpx: 5 s), so the server never closes a
+            # connection a client is about to reuse.
+            timeout_keep_alive=75,
         )
 
     if not local_llm:

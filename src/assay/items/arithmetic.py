@@ -34,6 +34,7 @@ and quotient and multiplies, so the quotient is always an exact integer.
 from __future__ import annotations
 
 import random
+from abc import abstractmethod
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar, Literal
 
@@ -163,9 +164,9 @@ class ArithmeticGenerator(Generator):
     def _params(self, op1: int, op2: int) -> Params:
         return {"operation": self.operation, "op1": op1, "op2": op2}
 
+    @abstractmethod
     def compute(self, op1: int, op2: int) -> int:
         """The exact result of ``op1 <operation> op2``."""
-        raise NotImplementedError
 
     def answer(self, params: Params) -> str:
         return str(self.compute(params["op1"], params["op2"]))

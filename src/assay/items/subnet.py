@@ -61,6 +61,7 @@ strategy                    error it models                              for 172
 from __future__ import annotations
 
 import random
+from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -329,9 +330,9 @@ class _MaskGenerator(SubnetGenerator):
     def features(self, params: Params) -> dict[str, int]:
         return {"non_byte_boundary": int(params["cidr"] % 8 != 0)}
 
+    @abstractmethod
     def render(self, prefix: int) -> str:
         """The answer for ``prefix``."""
-        raise NotImplementedError
 
     def answer(self, params: Params) -> str:
         return self.render(params["cidr"])

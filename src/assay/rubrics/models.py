@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -168,14 +169,15 @@ def _check_schema_text(text: str) -> None:
     validator_for(schema).check_schema(schema)
 
 
-class _Checked:
+class _Checked(ABC):
     """Dataclass mixin: construction runs :meth:`validate`."""
 
     def __post_init__(self) -> None:
         self.validate()
 
-    def validate(self) -> None:  # pragma: no cover - every model overrides it
-        raise NotImplementedError
+    @abstractmethod
+    def validate(self) -> None:
+        """Raise ``RubricValidationError`` naming the field if the model is invalid."""
 
 
 # -- models -----------------------------------------------------------------------------------

@@ -6,6 +6,9 @@ from collections import Counter
 import pytest
 
 from assay.items import AssessmentBlueprint, ItemSlot, generate_item, load_catalog, plan_assessment
+from assay.items.blueprints import SectionSpec
+from assay.items.difficulty import Band
+from assay.items.planning import assign_skills
 
 CATALOG = load_catalog()
 
@@ -110,3 +113,71 @@ def test_plan_without_catalog_uses_all_section_skills() -> None:
     assert raw.sections[0].band_skills is None
     slots = plan_assessment(raw, rng=random.Random(0))
     assert len(slots) == 10
+
+
+# ---- skills within a section (issue 14 item 21) ------------------------------------------------
+
+SHIPPED = sorted(CATALOG.assessments)
+
+
+def _fitting(section: SectionSpec, band: str) -> set[str]:
+    skills = (section.band_skills or {}).get(band)  # type: ignore[call-overload]
+    return set(skills or section.skill_blueprints)
+
+
+@pytest.mark.parametrize("assessment_id", SHIPPED)
+@pytest.mark.parametrize("seed", range(60))
+def test_a_form_repeats_a_skill_only_when_no_unused_one_fits(assessment_id: str, seed: int) -> None:
+    assessment = CATALOG.assessment(assessment_id)
+    slots = plan_assessment(assessment, rng=random.Random(seed))
+    assert slots == plan_assessment(assessment, rng=random.Random(seed))
+    for section in assessment.sections:
+        mine = [s for s in slots if s.section_id == section.section_id]
+        used = Counter(s.skill_id for s in mine)
+        for slot in mine:
+            assert slot.skill_id in _fitting(section, slot.band)
+            if used[slot.skill_id] > 1:
+                unused = _fitting(section, slot.band) - set(used)
+                assert not unused, f"{slot} repeats a skill while {unused} fit"
+        # Every shipped section can use all its producible skills (or one per item).
+        reachable = set().union(*(_fitting(section, b) for b in section.bands()))
+        assert len(used) == min(len(reachable), section.item_count)
+        # Uses of a skill differ by at most one between the skills of a section when every
+        # skill fits every slot.
+        if all(_fitting(section, b) == reachable for b in section.bands()):
+            counts = [used.get(k, 0) for k in reachable]
+            assert max(counts) - min(counts) <= 1
+
+
+def test_py_functions_uses_every_skill_of_each_section() -> None:
+    assessment = CATALOG.assessment("PY-FUNCTIONS-L1")
+    for seed in range(100):
+        slots = plan_assessment(assessment, rng=random.Random(seed))
+        for section in assessment.sections:
+            skills = [s.skill_id for s in slots if s.section_id == section.section_id]
+            assert sorted(skills) == sorted(section.skill_blueprints)
+
+
+@pytest.mark.parametrize(
+    ("slots", "expected"),
+    [
+        # a greedy draw in slot order takes A for easy half the time, then repeats it
+        ([("easy", ["A", "B"]), ("medium", ["A"]), ("hard", ["C"])], [["B", "A", "C"]]),
+        ([("easy", ["A"]), ("medium", ["A"])], [["A", "A"]]),
+        (
+            [("easy", ["A", "B"]), ("easy", ["A", "B"]), ("medium", ["A", "B"])],
+            [["A", "B", "A"], ["A", "B", "B"], ["B", "A", "A"], ["B", "A", "B"]],
+        ),
+        ([("hard", ["A", "A", "B"]), ("hard", ["B"])], [["A", "B"]]),
+    ],
+)
+def test_assign_skills_table(
+    slots: list[tuple[Band, list[str]]], expected: list[list[str]]
+) -> None:
+    seen = {tuple(assign_skills(slots, rng=random.Random(seed))) for seed in range(40)}
+    assert seen == {tuple(e) for e in expected}
+
+
+def test_assign_skills_refuses_a_slot_without_candidates() -> None:
+    with pytest.raises(ValueError, match="at least one candidate"):
+        assign_skills([("easy", [])], rng=random.Random(0))

@@ -195,7 +195,9 @@ def blueprints_show(blueprint: Annotated[str, typer.Argument(help="Blueprint id.
         except UnknownBlueprintError:
             fail(f"unknown blueprint {blueprint!r}; try: assay blueprints list")
             return
-    sys.stdout.write(yaml.safe_dump(found.model_dump(mode="json"), sort_keys=False))
+    text = yaml.safe_dump(found.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()
 
 
 @blueprints_app.command("validate")

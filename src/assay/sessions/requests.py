@@ -62,7 +62,7 @@ class EvaluationConfig(BaseModel):
     seed: int | None = Field(default=None, ge=0, lt=2**63)
     item_selection_algorithm: Literal["fixed", "random_from_pool", "adaptive"] | None = Field(
         default=None,
-        description="Overrides the blueprint's item_selection_algorithm (seed 002 §10.2)",
+        description="Overrides the blueprint's item_selection_algorithm",
     )
 
     @model_validator(mode="after")

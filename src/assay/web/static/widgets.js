@@ -1,5 +1,5 @@
 /*
- * The three answer widgets of a `client_action` (seed 002 §6.1): multiple_choice (a radio group;
+ * The three answer widgets of a `client_action`: multiple_choice (a radio group;
  * keys 1-9 choose, Enter submits), free_text (Enter submits) and code_editor (a textarea; Tab
  * indents, Esc then Tab leaves, Ctrl+Enter submits). Each builds a form whose submit calls
  * `onSubmit(response)` with the payload of POST .../respond: {index}, {text} or {code}.

@@ -54,8 +54,18 @@ def chromium_browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def browser_page(chromium_browser: Browser) -> Iterator[Page]:
-    """A page in a fresh browser context; fails the test if the page throws an uncaught error."""
-    context = chromium_browser.new_context(viewport={"width": 1100, "height": 900})
+    """A 1100 x 900 page in a fresh browser context; fails the test on an uncaught page error."""
+    yield from _page(chromium_browser, width=1100, height=900)
+
+
+@pytest.fixture
+def phone_page(chromium_browser: Browser) -> Iterator[Page]:
+    """A 360 x 740 (phone) page in a fresh context; fails the test on an uncaught page error."""
+    yield from _page(chromium_browser, width=360, height=740)
+
+
+def _page(chromium_browser: Browser, *, width: int, height: int) -> Iterator[Page]:
+    context = chromium_browser.new_context(viewport={"width": width, "height": height})
     context.set_default_timeout(30_000)
     page = context.new_page()
     errors: list[str] = []

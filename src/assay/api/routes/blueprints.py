@@ -1,5 +1,6 @@
 """Assessment blueprints available to sessions."""
 
+import math
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -10,10 +11,28 @@ from assay.items import UnknownBlueprintError
 
 router = APIRouter(prefix="/api/blueprints", tags=["blueprints"])
 
+MINUTES_PER_ITEM_ESTIMATE = 1.5
+"""Minutes a student needs per question when an assessment has no time limit (a planning
+estimate shown on the start page, not a measured figure)."""
+
+
+def estimated_minutes(*, time_limit_minutes: int | None, total_items: int) -> int:
+    """Minutes to set aside: the time limit, else ``ceil(total_items x 1.5)``.
+
+    Example: no limit and 10 items -> 15; a 20-minute limit -> 20.
+    """
+    if time_limit_minutes is not None:
+        return time_limit_minutes
+    return math.ceil(total_items * MINUTES_PER_ITEM_ESTIMATE)
+
 
 @router.get("")
 async def list_blueprints(request: Request, user: CurrentUser) -> list[dict[str, Any]]:
-    """Assessment blueprints: id, title, total items, time limit, sections."""
+    """Assessment blueprints: id, title, total items, time limit, estimated minutes, sections.
+
+    ``estimated_minutes`` is the time limit, else the items times
+    :data:`MINUTES_PER_ITEM_ESTIMATE`; ``total_items`` of an adaptive assessment is its maximum.
+    """
     catalog = request.app.state.services.catalog
     return [
         {
@@ -22,6 +41,10 @@ async def list_blueprints(request: Request, user: CurrentUser) -> list[dict[str,
             "description": a.description,
             "total_items": a.total_items,
             "time_limit_minutes": a.time_limit_minutes,
+            "estimated_minutes": estimated_minutes(
+                time_limit_minutes=a.time_limit_minutes, total_items=a.total_items
+            ),
+            "item_selection_algorithm": a.item_selection_algorithm,
             "sections": [s.section_id for s in a.sections],
         }
         for a in sorted(catalog.assessments.values(), key=lambda a: a.assessment_id)

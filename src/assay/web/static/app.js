@@ -10,6 +10,9 @@
  *
  * Modules: api.js (HTTP + token), sse.js (event stream over fetch), widgets.js (the three answer
  * widgets), countdown.js (time left), results.js (results view), dom.js (helpers).
+ *
+ * Students read "assessment" (an assessment blueprint), never a blueprint id or the driver; the
+ * results show the driver and fidelity events only with "?diagnostics=1" in the URL (teachers).
  */
 
 import { ApiError, api, clearToken, getToken, sessionPath, setToken } from "./api.js";
@@ -154,7 +157,7 @@ async function showHome({ blueprints = null, message = "" } = {}) {
   showNotice(message);
   setError("start-error", "");
   const list = $("blueprint-list");
-  list.replaceChildren(el("p", { class: "muted", text: "Loading blueprints…" }));
+  list.replaceChildren(el("p", { class: "muted", text: "Loading assessments…" }));
   try {
     renderBlueprints(blueprints || (await api("GET", "/api/blueprints")));
   } catch (err) {
@@ -165,18 +168,24 @@ async function showHome({ blueprints = null, message = "" } = {}) {
   loadRecent();
 }
 
+/** "10 questions · about 15 min" (adaptive: "up to 30 questions"). */
+function choiceMeta(bp) {
+  const count = bp.item_selection_algorithm === "adaptive" ? `up to ${bp.total_items}` : `${bp.total_items}`;
+  const minutes = bp.estimated_minutes == null ? "" : ` · about ${bp.estimated_minutes} min`;
+  return `${count} questions${minutes}`;
+}
+
 function blueprintChoice(bp, i) {
   const id = `bp-${i}`;
-  const minutes = bp.time_limit_minutes == null ? "no time limit" : `${bp.time_limit_minutes} min`;
   return el(
     "label",
-    { class: "choice", for: id },
-    el("input", { type: "radio", name: "blueprint", id, value: bp.blueprint_id, checked: i === 0 }),
+    { class: "choice", for: id, "data-blueprint-id": bp.blueprint_id },
+    el("input", { type: "radio", name: "blueprint", id, value: bp.blueprint_id }),
     el(
       "span",
       { class: "choice-body" },
       el("span", { class: "choice-title", text: bp.title }),
-      el("span", { class: "choice-meta", text: `${bp.blueprint_id} · ${bp.total_items} items · ${minutes}` }),
+      el("span", { class: "choice-meta", text: choiceMeta(bp) }),
       bp.description ? el("span", { class: "choice-desc", text: bp.description }) : null,
     ),
   );
@@ -184,7 +193,7 @@ function blueprintChoice(bp, i) {
 
 function renderBlueprints(blueprints) {
   const choices = blueprints.map(blueprintChoice);
-  if (!choices.length) choices.push(el("p", { class: "muted", text: "No blueprints are installed." }));
+  if (!choices.length) choices.push(el("p", { class: "muted", text: "No assessments are installed." }));
   $("blueprint-list").replaceChildren(...choices);
 }
 
@@ -214,7 +223,7 @@ async function onStart(event) {
   event.preventDefault();
   const chosen = document.querySelector('input[name="blueprint"]:checked');
   if (!chosen) {
-    setError("start-error", "Choose a blueprint first.");
+    setError("start-error", "Choose an assessment first.");
     return;
   }
   $("start-button").disabled = true;
@@ -253,7 +262,7 @@ async function resumeSession(id) {
   rememberSession(id);
   showView("session");
   showSessionError("");
-  $("session-title").textContent = "Evaluation";
+  $("session-title").textContent = "Assessment";
   setProgress("", 0, 0);
   setWaiting("Loading the session…");
   let view;
@@ -265,7 +274,7 @@ async function resumeSession(id) {
     return;
   }
   if (id !== state.sessionId) return;
-  $("session-title").textContent = view.title || "Evaluation";
+  $("session-title").textContent = view.title || "Assessment";
   if (TERMINAL.has(view.status)) {
     showResults(id, view);
     return;
@@ -412,7 +421,7 @@ async function showResults(id, view = null) {
   }
   if (id !== state.sessionId) return;
   showView("results");
-  renderResults(results, view);
+  renderResults(results, view, { diagnostics: new URLSearchParams(location.search).get("diagnostics") === "1" });
   $("results-title").focus();
 }
 

@@ -4,13 +4,16 @@
  * the deadline.
  */
 
-/** "mm:ss", or "h:mm:ss" from one hour; seconds round up so 0.2 s left shows "00:01". */
+/**
+ * Time left in plain words, rounded up: "15 min left" (14:01 to 15:00 left), "1 h 5 min left",
+ * and in the last minute "45 s left" (0.2 s left shows "1 s left").
+ */
 export function formatDuration(seconds) {
   const s = Math.max(0, Math.ceil(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const pad = (n) => String(n).padStart(2, "0");
-  return h ? `${h}:${pad(m)}:${pad(s % 60)}` : `${pad(m)}:${pad(s % 60)}`;
+  if (s < 60) return `${s} s left`;
+  const minutes = Math.ceil(s / 60);
+  const h = Math.floor(minutes / 60);
+  return h ? `${h} h ${minutes % 60} min left` : `${minutes} min left`;
 }
 
 export class Countdown {

@@ -1,6 +1,7 @@
 /*
- * The results view: score, per-section accuracy, per-item table (with the keys, which the page
- * sees only now), the driver that ran the session and its fidelity events.
+ * The results view: score, ability estimate in plain words, per-section accuracy, per-item table
+ * (with the keys, which the page sees only now; code answers as <pre><code>). The driver that ran
+ * the session and its fidelity events are for teachers: shown only in the diagnostics view.
  */
 
 import { $, el } from "./dom.js";
@@ -15,10 +16,11 @@ const END_REASONS = {
   bank_exhausted: "no more suitable questions",
 };
 
-function answerCell(text, itemType) {
-  if (text === null || text === undefined) return el("td", { class: "muted", text: "not answered" });
-  if (itemType === "code") return el("td", {}, el("pre", { class: "code", text }));
-  return el("td", { text });
+function answerCell(label, text, itemType) {
+  const attrs = { "data-label": label };
+  if (text === null || text === undefined) return el("td", { ...attrs, class: "muted", text: "not answered" });
+  if (itemType === "code") return el("td", { ...attrs, class: "code-cell" }, el("pre", { class: "code" }, el("code", { text })));
+  return el("td", { ...attrs, text });
 }
 
 function itemRow(item) {
@@ -32,12 +34,12 @@ function itemRow(item) {
   return el(
     "tr",
     { "data-correct": String(Boolean(item.correct)) },
-    el("td", { text: String(item.item_number) }),
-    el("td", { class: "prompt-cell", text: item.prompt }),
-    answerCell(item.response_text, item.item_type),
-    answerCell(item.correct_answer, item.item_type),
+    el("td", { class: "item-number", text: String(item.item_number) }),
+    el("td", { class: "prompt-cell", "data-label": "Question", text: item.prompt }),
+    answerCell("Your answer", item.response_text, item.item_type),
+    answerCell("Correct answer", item.correct_answer, item.item_type),
     el("td", { class: `mark ${markClass}`, text: mark }),
-    el("td", { class: "num", text: seconds }),
+    el("td", { class: "num", "data-label": "Time", text: seconds }),
   );
 }
 
@@ -58,17 +60,20 @@ function fidelityItem(event) {
   return el("li", {}, `${where}${event.problem || event.kind}`, el("span", { class: "muted", text: call }));
 }
 
-/** Fill the results view from GET .../results and the session view (driver, fidelity events). */
-export function renderResults(results, view) {
-  $("results-title").textContent = `Results: ${results.title || view.title || "Evaluation"}`;
+/**
+ * Fill the results view from GET .../results and the session view; `diagnostics` shows the
+ * teachers' section (driver, fidelity events).
+ */
+export function renderResults(results, view, { diagnostics = false } = {}) {
+  $("results-title").textContent = `Results: ${results.title || view.title || "Assessment"}`;
   const answered = results.answered ?? results.items.filter((i) => i.response != null).length;
   $("score-line").textContent =
     `Score ${pct(results.score)}: ${results.correct_count} of ${results.total} correct` +
     (answered < results.total ? ` (${answered} answered)` : "");
   const hasAbility = typeof results.theta === "number" && typeof results.se === "number";
-  $("ability-line").hidden = !hasAbility;
+  $("ability").hidden = !hasAbility;
   $("ability-line").textContent = hasAbility
-    ? `Ability estimate θ = ${results.theta.toFixed(2)} (standard error ${results.se.toFixed(2)})`
+    ? `Ability estimate: ${results.theta.toFixed(1)} (give or take ${results.se.toFixed(1)})`
     : "";
   const reason = END_REASONS[results.end_reason] || results.end_reason || "";
   $("result-status").textContent = reason ? `${results.status} (${reason})` : results.status;
@@ -78,6 +83,7 @@ export function renderResults(results, view) {
   $("sections-table").closest("section").hidden = results.sections.length === 0;
   $("items-table").tBodies[0].replaceChildren(...results.items.map(itemRow));
 
+  $("diagnostics").hidden = !diagnostics;
   const events = view.fidelity_events || [];
   $("fidelity-none").hidden = events.length > 0;
   $("fidelity-list").replaceChildren(...events.map(fidelityItem));

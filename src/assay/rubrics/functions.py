@@ -178,10 +178,13 @@ module 'subprocess' is not allowed (allowed: registered functions, the entry poi
         found = self._functions.get(ref)
         if found is not None:
             return found
-        module_path, attr = parse_function_ref(ref)
-        canonical = f"{module_path}:{attr}"
-        found = self._functions.get(canonical) or self._from_entry_point(ref, canonical)
+        canonical = _canonical(ref)
+        if canonical is not None:
+            found = self._functions.get(canonical)
         if found is None:
+            found = self._from_entry_point(ref, canonical)
+        if found is None:
+            module_path, attr = parse_function_ref(ref)
             found = self._import(ref, module_path, attr)
         self._functions[ref] = found
         return found
@@ -195,7 +198,7 @@ module 'subprocess' is not allowed (allowed: registered functions, the entry poi
         self.get(ref)
 
     # -- resolution ---------------------------------------------------------------------
-    def _from_entry_point(self, ref: str, canonical: str) -> ScoringFunction | None:
+    def _from_entry_point(self, ref: str, canonical: str | None) -> ScoringFunction | None:
         if self._group is None:
             return None
         if self._entry_points is None:
@@ -203,7 +206,9 @@ module 'subprocess' is not allowed (allowed: registered functions, the entry poi
             for ep in entry_points(group=self._group):
                 self._entry_points.setdefault(ep.name, ep)
                 self._entry_points.setdefault(_canonical(ep.value) or ep.value, ep)
-        found = self._entry_points.get(ref) or self._entry_points.get(canonical)
+        found = self._entry_points.get(ref)
+        if found is None and canonical is not None:
+            found = self._entry_points.get(canonical)
         if found is None:
             return None
         ep = found

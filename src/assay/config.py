@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -39,6 +40,16 @@ class Settings(BaseSettings):
     """Port ``assay serve`` listens on."""
     session_lease_s: float = 15.0
     """Seconds a stream holds a session's lease without renewing it (crash recovery delay)."""
+    rubric_function_modules: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Modules (comma-separated, with their submodules) whose functions a rubric's
+    ``function_ref`` may name, e.g. ``myapp.scoring,other.checks``. Nothing else is imported."""
+
+    @field_validator("rubric_function_modules", mode="before")
+    @classmethod
+    def _split_modules(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @property
     def llm_configured(self) -> bool:

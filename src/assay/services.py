@@ -5,12 +5,13 @@ Used by the API (``app.state.services``), the CLI and tests, so all three run th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assay.blobs import BlobStore, LocalBlobStore
 from assay.config import Settings
 from assay.items import Catalog, load_catalog
 from assay.llm import from_settings
+from assay.rubrics.functions import ENTRY_POINT_GROUP, FunctionRegistry
 from assay.sessions import ScriptDriver, SessionLoop, SessionService
 from assay.sessions.driver import Driver
 from assay.sessions.llm_driver import LLMDriver
@@ -27,6 +28,8 @@ class Services:
         blobs: The blob store.
         catalog: Loaded blueprints (shipped + ``ASSAY_BLUEPRINT_DIR``).
         sessions: Session use cases.
+        rubric_functions: The scoring functions rubrics may name (:func:`build_rubric_functions`);
+            register more in code with ``services.rubric_functions.register(ref, func)``.
     """
 
     settings: Settings
@@ -34,6 +37,7 @@ class Services:
     blobs: BlobStore
     catalog: Catalog
     sessions: SessionService
+    rubric_functions: FunctionRegistry = field(default_factory=FunctionRegistry)
 
     async def close(self) -> None:
         """Close the model clients of the drivers, then the database."""
@@ -64,6 +68,19 @@ def build_drivers(settings: Settings) -> dict[str, Driver]:
     return drivers
 
 
+def build_rubric_functions(settings: Settings) -> FunctionRegistry:
+    """The guarded scoring functions of rubrics that arrive over HTTP or from files.
+
+    Assay's built-in checks, the entry points of the ``assay.rubric_functions`` group and the
+    functions of the modules in ``ASSAY_RUBRIC_FUNCTION_MODULES``; any other ``function_ref``
+    fails with :class:`~assay.rubrics.FunctionResolutionError` before anything is imported.
+    This is the one place the server's registry is built.
+    """
+    return FunctionRegistry(
+        allowed_modules=settings.rubric_function_modules, entry_point_group=ENTRY_POINT_GROUP
+    )
+
+
 async def build_services(
     settings: Settings, *, db: Database | None = None, blobs: BlobStore | None = None
 ) -> Services:
@@ -86,7 +103,8 @@ async def build_services(
         blobs=store,
         catalog=catalog,
         sessions=SessionService(loop, default_driver=default),
+        rubric_functions=build_rubric_functions(settings),
     )
 
 
-__all__ = ["Services", "build_drivers", "build_services"]
+__all__ = ["Services", "build_drivers", "build_rubric_functions", "build_services"]

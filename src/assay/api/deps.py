@@ -15,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assay.api.errors import ApiError
 from assay.config import Settings
+from assay.rubrics.functions import FunctionRegistry
 from assay.storage import Database
 from assay.users import User, authenticate
 
@@ -37,8 +38,18 @@ def get_services(request: Request) -> Any:
     return request.app.state.services
 
 
+def get_rubric_functions(request: Request) -> FunctionRegistry:
+    """The scoring functions a rubric arriving over HTTP may name.
+
+    ``Services.rubric_functions``, built once by :func:`assay.services.build_rubric_functions`.
+    """
+    functions: FunctionRegistry = request.app.state.services.rubric_functions
+    return functions
+
+
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+RubricFunctionsDep = Annotated[FunctionRegistry, Depends(get_rubric_functions)]
 
 
 async def get_current_user(
@@ -75,8 +86,10 @@ CurrentUser = Annotated[User, Depends(get_current_user)]
 __all__ = [
     "CurrentUser",
     "DatabaseDep",
+    "RubricFunctionsDep",
     "SettingsDep",
     "get_current_user",
     "get_database",
+    "get_rubric_functions",
     "get_services",
 ]

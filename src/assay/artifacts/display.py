@@ -46,8 +46,39 @@ def _cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+_NOT_EVALUATED = ("error", "unable_to_evaluate")
+
+
 def _status(passed: Any) -> str:
     return "PASSED" if passed else "FAILED"
+
+
+def _incomplete(evaluation: Any) -> bool:
+    status = _get(evaluation, "status", "complete")
+    return str(getattr(status, "value", status)) == "incomplete"
+
+
+def _of_evaluated(evaluation: Any) -> str:
+    return " (of the criteria that could be evaluated)" if _incomplete(evaluation) else ""
+
+
+def _result(evaluation: Any) -> str:
+    """``PASSED``/``FAILED``, or for an incomplete evaluation which criteria could not be
+    evaluated and why: ``incomplete: criterion X could not be evaluated: <reason>``."""
+    if not _incomplete(evaluation):
+        return _status(_get(evaluation, "passed"))
+    missing = [
+        r
+        for r in _get(evaluation, "criterion_results") or []
+        if _get(r, "level_id") in _NOT_EVALUATED
+    ]
+    if not missing:
+        return "incomplete: no criterion could be evaluated"
+    return "incomplete: " + "; ".join(
+        f"criterion {_get(r, 'criterion_id')} could not be evaluated: "
+        f"{_get(r, 'notes') or _get(r, 'level_id')}"
+        for r in missing
+    )
 
 
 def format_evaluation_summary(evaluation: Any) -> str:
@@ -64,8 +95,8 @@ def format_evaluation_summary(evaluation: Any) -> str:
         "",
         f"**Rubric:** {_get(evaluation, 'rubric_id', '')} "
         f"(v{_get(evaluation, 'rubric_version', '')})",
-        f"**Score:** {_pct(_get(evaluation, 'weighted_score', 0.0))}",
-        f"**Result:** {_status(_get(evaluation, 'passed'))}",
+        f"**Score:** {_pct(_get(evaluation, 'weighted_score', 0.0))}{_of_evaluated(evaluation)}",
+        f"**Result:** {_result(evaluation)}",
         "",
     ]
     results = _get(evaluation, "criterion_results") or []

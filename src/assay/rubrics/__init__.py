@@ -8,7 +8,8 @@ Code written against the seed runs with ``dataknobs_bots.rubrics`` replaced by
 
     registry = RubricRegistry(Database.memory())
     await registry.register(rubric)
-    evaluation = await RubricExecutor(function_registry=FunctionRegistry()).evaluate(
+    functions = FunctionRegistry()  # built-in checks; register yours with functions.register
+    evaluation = await RubricExecutor(function_registry=functions).evaluate(
         rubric, target={"questions": ["Q1"]}, target_id="art_1"
     )
 
@@ -16,7 +17,10 @@ Where Assay differs from the reference library: a required criterion that was no
 makes the evaluation ``incomplete`` and not passed, optional ones are left out of the score
 (:mod:`assay.rubrics.scoring`); registered versions are immutable
 (:mod:`assay.rubrics.registry`); LLM answers in fenced JSON or as a bare level id are parsed
-(:mod:`assay.rubrics.decode`).
+(:mod:`assay.rubrics.decode`); decode prompts naming a missing variable fail instead of
+rendering it empty; ``FunctionRegistry()`` never imports a module a reference names unless it
+is allowed (:mod:`assay.rubrics.functions`; ``FunctionRegistry.importing()`` restores the
+reference library's import-anything mode for trusted in-process rubrics).
 """
 
 from assay.rubrics.cache import (
@@ -25,6 +29,7 @@ from assay.rubrics.cache import (
     InMemoryEvaluationCache,
     evaluation_cache_key,
 )
+from assay.rubrics.checks import RubricCheck, RubricProblem, check_rubric, reference_problems
 from assay.rubrics.decode import parse_level_response
 from assay.rubrics.errors import (
     FunctionResolutionError,
@@ -42,7 +47,7 @@ from assay.rubrics.feedback import (
     generate_feedback_summary,
 )
 from assay.rubrics.files import load_rubric, load_rubrics, validate_rubric_file
-from assay.rubrics.functions import FunctionRegistry
+from assay.rubrics.functions import ENTRY_POINT_GROUP, FunctionRegistry, parse_function_ref
 from assay.rubrics.llm_adapter import as_chat_model
 from assay.rubrics.meta import build_meta_rubric
 from assay.rubrics.models import (
@@ -60,6 +65,7 @@ from assay.rubrics.schemas import SchemaRegistry
 from assay.rubrics.scoring import ScoreDecision, decide_score
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
     "ERROR_LEVEL",
     "UNABLE_LEVEL",
     "CriterionResult",
@@ -70,6 +76,7 @@ __all__ = [
     "FunctionResolutionError",
     "InMemoryEvaluationCache",
     "Rubric",
+    "RubricCheck",
     "RubricConflictError",
     "RubricCriterion",
     "RubricError",
@@ -77,6 +84,7 @@ __all__ = [
     "RubricExecutor",
     "RubricLevel",
     "RubricNotFoundError",
+    "RubricProblem",
     "RubricRegistry",
     "RubricValidationError",
     "RubricVersionExistsError",
@@ -87,6 +95,7 @@ __all__ = [
     "ScoringType",
     "as_chat_model",
     "build_meta_rubric",
+    "check_rubric",
     "decide_score",
     "evaluation_cache_key",
     "generate_criterion_feedback",
@@ -94,6 +103,8 @@ __all__ = [
     "generate_feedback_summary",
     "load_rubric",
     "load_rubrics",
+    "parse_function_ref",
     "parse_level_response",
+    "reference_problems",
     "validate_rubric_file",
 ]

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from assay.rubrics.models import RubricCriterion, canonical_json
@@ -37,8 +38,14 @@ _LEVEL_KEYS = ("level_id", "level", "label")
 
 @cache
 def template_environment() -> SandboxedEnvironment:
-    """The shared sandboxed Jinja2 environment of decode prompts (no autoescape)."""
-    return SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
+    """The shared sandboxed Jinja2 environment of decode prompts (no autoescape).
+
+    Undefined variables are errors (:class:`jinja2.StrictUndefined`): a prompt naming a key
+    the target lacks fails to render instead of sending the model a blank to judge.
+    """
+    return SandboxedEnvironment(
+        autoescape=False, keep_trailing_newline=True, undefined=StrictUndefined
+    )
 
 
 def render_decode_prompt(template: str | None, target: Mapping[str, Any]) -> str:
@@ -48,8 +55,9 @@ def render_decode_prompt(template: str | None, target: Mapping[str, Any]) -> str
     the target named ``target`` wins). Without a template the target is sent as JSON.
 
     Raises:
-        jinja2.TemplateError: On a template error, including sandbox violations
-            (:class:`jinja2.exceptions.SecurityError`).
+        jinja2.TemplateError: On a template error, including a variable the target lacks
+            (:class:`jinja2.exceptions.UndefinedError`, "'questions' is undefined") and
+            sandbox violations (:class:`jinja2.exceptions.SecurityError`).
     """
     if template is None:
         return "Evaluate the following content:\n\n" + json.dumps(

@@ -5,7 +5,7 @@ Exception tree::
     RubricError
     ├── RubricValidationError      bad rubric input; names the field and the rule (also ValueError)
     ├── RubricNotFoundError        no such rubric (or version) for this owner (also LookupError)
-    ├── FunctionResolutionError    a ``function_ref`` names no registered or importable function
+    ├── FunctionResolutionError    a ``function_ref`` names no allowed function (see ``.reason``)
     ├── SchemaResolutionError      a ``schema_ref`` names no registered schema
     └── RubricConflictError        another writer changed the rubric first (HTTP 409)
         └── RubricVersionExistsError   that id and version already hold different content
@@ -44,7 +44,21 @@ class RubricNotFoundError(RubricError, LookupError):
 
 
 class FunctionResolutionError(RubricError, LookupError):
-    """A scoring ``function_ref`` could not be resolved to a callable."""
+    """A scoring ``function_ref`` could not be resolved to a callable.
+
+    Attributes:
+        reason: Why, machine-readable: ``"bad_ref"`` (not ``module:function`` or
+            ``module.function``), ``"not_allowed"`` (outside the registered functions, the
+            entry points and the allowed modules; nothing was imported),
+            ``"module_not_found"``, ``"import_failed"`` (the module raised on import),
+            ``"attribute_not_found"`` or ``"not_callable"``.
+        function_ref: The reference that failed (``""`` when not given).
+    """
+
+    def __init__(self, message: str, *, reason: str = "bad_ref", function_ref: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.function_ref = function_ref
 
 
 class SchemaResolutionError(RubricError, LookupError):

@@ -48,7 +48,7 @@ class RubricExecutor:
 
     Args:
         function_registry: Scoring functions of ``DETERMINISTIC`` criteria (a fresh
-            :class:`FunctionRegistry`, which imports by reference, when omitted).
+            guarded :class:`FunctionRegistry`: built-in checks only, when omitted).
         llm: The model of ``LLM_DECODE`` criteria and of LLM feedback: an
             :class:`~assay.llm.ChatModel` or a seed-style provider
             (:mod:`assay.rubrics.llm_adapter`).

@@ -21,13 +21,11 @@ from typing import Any
 
 import yaml
 
+from assay.rubrics.checks import RubricCheck, check_rubric
 from assay.rubrics.errors import RubricValidationError
-from assay.rubrics.executor import RubricExecutor
-from assay.rubrics.feedback import generate_deterministic_summary
 from assay.rubrics.functions import FunctionRegistry
-from assay.rubrics.meta import build_meta_rubric
 from assay.rubrics.models import Rubric
-from assay.rubrics.results import RubricEvaluation
+from assay.rubrics.schemas import SchemaRegistry
 
 _SINGLE = "_single_rubric_file"
 
@@ -85,12 +83,24 @@ def load_rubric(path: str | Path) -> Rubric:
     return found[0]
 
 
-async def validate_rubric_file(path: str | Path) -> tuple[RubricEvaluation, str]:
-    """Check the rubric in ``path`` with the meta-rubric.
+async def validate_rubric_file(
+    path: str | Path,
+    *,
+    functions: FunctionRegistry | None = None,
+    schemas: SchemaRegistry | None = None,
+) -> RubricCheck:
+    """Check the rubric in ``path``: its references resolve and its structure is sound.
+
+    Args:
+        path: A YAML or JSON file holding one rubric.
+        functions: The registry the rubric will run with (``assay rubrics validate`` passes
+            the server's, built from the settings); by default only the built-in checks and
+            nothing is imported.
+        schemas: The schema registry it will run with (empty by default).
 
     Returns:
-        ``(evaluation, summary_text)``: the meta-rubric's evaluation of the rubric and its
-        deterministic summary (``"Evaluation PASSED for rubric 'Meta-Rubric'. ..."``).
+        The :class:`~assay.rubrics.checks.RubricCheck` (``.passed``, ``.problems``,
+        ``.summary()`` naming the rubric).
 
     Raises:
         OSError: If the file cannot be read.
@@ -98,14 +108,11 @@ async def validate_rubric_file(path: str | Path) -> tuple[RubricEvaluation, str]
             names the field and the rule).
     """
     rubric = load_rubric(path)
-    meta = build_meta_rubric()
-    executor = RubricExecutor(
-        function_registry=FunctionRegistry(allowed_modules=["assay.rubrics.meta"])
+    return await check_rubric(
+        rubric,
+        functions=functions if functions is not None else FunctionRegistry(),
+        schemas=schemas,
     )
-    evaluation = await executor.evaluate(
-        meta, rubric.to_dict(), target_id=rubric.id, target_type="rubric"
-    )
-    return evaluation, generate_deterministic_summary(meta, evaluation)
 
 
 __all__ = ["load_rubric", "load_rubrics", "read_rubric_config", "validate_rubric_file"]

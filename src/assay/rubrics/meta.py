@@ -12,8 +12,8 @@ Threshold Reasonableness      ``check_threshold``               pass / too_high 
 Level Ordering                ``check_level_ordering``          pass / fail
 ============================  ================================  ==========================
 
-The function refs point at this module (``"assay.rubrics.meta:check_..."``), so a plain
-``FunctionRegistry()`` resolves them by import.
+The function refs point at this module (``"assay.rubrics.meta:check_..."``); every
+:class:`~assay.rubrics.functions.FunctionRegistry` has them built in (nothing is imported).
 
 Example:
     >>> check_weight_distribution({"criteria": [{"weight": 0.5}, {"weight": 0.495}]})
@@ -82,11 +82,29 @@ def check_criteria_independence(content: dict[str, Any]) -> str:
 
 def check_weight_distribution(content: dict[str, Any]) -> str:
     """``"pass"`` if the weights sum to 1.0 within ±0.01, else ``"fail"`` (and with no criteria)."""
-    criteria = _criteria(content)
-    if not criteria:
+    if not _criteria(content):
         return "fail"
-    total = sum(_num(c.get("weight")) for c in criteria)
-    return "pass" if abs(total - 1.0) <= WEIGHT_SUM_TOLERANCE + 1e-12 else "fail"
+    return "pass" if abs(weight_sum(content) - 1.0) <= WEIGHT_SUM_TOLERANCE + 1e-12 else "fail"
+
+
+def weight_sum(content: dict[str, Any]) -> float:
+    """``Σ w`` over the criteria (a missing or non-numeric weight counts as 0)."""
+    return sum(_num(c.get("weight")) for c in _criteria(content))
+
+
+def score_bounds(content: dict[str, Any]) -> tuple[float, float]:
+    """``(min_score, max_score)``: the weighted score with every criterion at its worst level,
+    and at its best (formulas under :func:`check_threshold`; ``(0.0, 0.0)`` when ``Σ w = 0``)."""
+    total = max_sum = min_sum = 0.0
+    for criterion in _criteria(content):
+        weight, scores = _num(criterion.get("weight")), _scores(criterion)
+        total += weight
+        if scores:
+            max_sum += weight * max(scores)
+            min_sum += weight * min(scores)
+    if total <= 0:
+        return 0.0, 0.0
+    return min_sum / total, max_sum / total
 
 
 def check_threshold(content: dict[str, Any]) -> str:
@@ -104,15 +122,7 @@ def check_threshold(content: dict[str, Any]) -> str:
     threshold of 0.85 is ``too_high``, 0.0 is ``too_low`` and 0.7 is ``pass``.
     """
     threshold = _num(content.get("pass_threshold"))
-    total = max_sum = min_sum = 0.0
-    for criterion in _criteria(content):
-        weight, scores = _num(criterion.get("weight")), _scores(criterion)
-        total += weight
-        if scores:
-            max_sum += weight * max(scores)
-            min_sum += weight * min(scores)
-    max_score = max_sum / total if total > 0 else 0.0
-    min_score = min_sum / total if total > 0 else 0.0
+    min_score, max_score = score_bounds(content)
     if threshold > max_score + 1e-12:
         return "too_high"
     if threshold <= min_score:
@@ -129,14 +139,25 @@ def check_level_ordering(content: dict[str, Any]) -> str:
     """
     directions: set[str] = set()
     for criterion in _criteria(content):
-        scores = _scores(criterion)
-        up = all(a <= b for a, b in pairwise(scores))
-        down = all(a >= b for a, b in pairwise(scores))
-        if not (up or down):
+        direction = level_direction(criterion)
+        if direction is None:
             return "fail"
-        if up != down:  # not constant
-            directions.add("up" if up else "down")
+        if direction != "flat":
+            directions.add(direction)
     return "pass" if len(directions) <= 1 else "fail"
+
+
+def level_direction(criterion: dict[str, Any]) -> str | None:
+    """How a criterion's level scores run: ``"up"``, ``"down"``, ``"flat"`` (all equal or
+    fewer than two levels) or ``None`` (not monotonic, e.g. 0.0, 1.0, 0.5)."""
+    scores = _scores(criterion)
+    up = all(a <= b for a, b in pairwise(scores))
+    down = all(a >= b for a, b in pairwise(scores))
+    if up and down:
+        return "flat"
+    if up or down:
+        return "up" if up else "down"
+    return None
 
 
 def _pass_fail() -> list[RubricLevel]:
@@ -235,4 +256,7 @@ __all__ = [
     "check_level_ordering",
     "check_threshold",
     "check_weight_distribution",
+    "level_direction",
+    "score_bounds",
+    "weight_sum",
 ]

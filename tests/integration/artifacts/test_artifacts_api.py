@@ -19,7 +19,7 @@ from assay.services import build_services
 from assay.storage import Database
 from assay.users import create_user
 
-# Scored by a function the FunctionRegistry imports dynamically (module:function).
+# Scored by a function of a module the operator allows (ASSAY_RUBRIC_FUNCTION_MODULES).
 QUIZ_RUBRIC = quiz_rubric()
 QUIZ_RUBRIC.criteria[
     0
@@ -47,7 +47,11 @@ class Client:
 
 @pytest.fixture
 async def client(db_url: str, tmp_path: Path) -> AsyncIterator[Client]:
-    settings = Settings(database_url=db_url, blob_dir=tmp_path / "blobs")
+    settings = Settings(
+        database_url=db_url,
+        blob_dir=tmp_path / "blobs",
+        rubric_function_modules=["tests.integration.artifacts.artifact_fixtures"],
+    )
     db = await Database.connect(db_url, upgrade=False)
     await RubricRegistry(db).register(QUIZ_RUBRIC)  # a system rubric
     services = await build_services(settings, db=db, blobs=MemoryBlobStore())

@@ -57,3 +57,8 @@ def rubric(*criteria: RubricCriterion, threshold: float = 0.7, **kw: Any) -> Rub
         pass_threshold=threshold,
         **kw,
     )
+
+
+def check_clarity(content: dict[str, Any]) -> str:
+    """A scoring function of an allowed module (``tests.unit.rubrics``), for file checks."""
+    return "pass" if content.get("text") else "fail"

@@ -44,7 +44,7 @@ def returns_unknown(content: dict[str, Any]) -> str:
 
 
 def registry() -> FunctionRegistry:
-    reg = FunctionRegistry()
+    reg = FunctionRegistry(allowed_modules=["tests.unit.rubrics", "no_such_module_xyz"])
     reg.register("myapp.scoring:check_question_count", check_question_count)
     reg.register("t:explode", explode)
     reg.register("t:async", async_scorer)
@@ -98,9 +98,11 @@ async def test_async_scoring_function() -> None:
     [
         ("t:explode", "scorer crashed"),
         ("t:unknown", "'great', which is not a level"),
-        ("no_such_module_xyz:f", "cannot import"),
+        ("no_such_module_xyz:f", "no module named 'no_such_module_xyz'"),
+        ("subprocess:run", "module 'subprocess' is not allowed"),
         ("tests.unit.rubrics.test_rubric_executor:nope", "has no function 'nope'"),
         ("not-a-ref", "module.path:function"),
+        ("tests.unit.rubrics.test_rubric_executor:FunctionRegistry", "is not an allowed module"),
     ],
 )
 async def test_failing_function_gives_error_level(ref: str, note: str) -> None:
@@ -130,7 +132,7 @@ async def test_required_error_is_incomplete_but_optional_error_is_left_out() -> 
 
 async def test_dynamic_import_of_function_ref() -> None:
     ref = "tests.unit.rubrics.test_rubric_executor:check_question_count"
-    reg = FunctionRegistry()
+    reg = FunctionRegistry.importing()
     assert ref not in reg
     ev = await RubricExecutor(function_registry=reg).evaluate(
         rubric(criterion("c", det(ref), spec=THREE)), {"questions": ["q"] * 5}
@@ -155,8 +157,11 @@ def test_registered_function_wins_over_import() -> None:
             "tests.unit.rubrics.test_rubric_executor:explode",
             True,
         ),
+        (["tests.unit.rubrics"], "tests.unit.rubrics.test_rubric_executor.explode", True),
         (["tests.unit.rub"], "tests.unit.rubrics.test_rubric_executor:explode", False),
         ([], "os:getcwd", False),
+        ([], "tests.unit.rubrics.test_rubric_executor:explode", False),
+        (["tests.unit.rubrics"], "tests.unit.rubrics.test_rubric_executor:_private", False),
     ],
 )
 def test_allowed_modules(allowed: list[str], ref: str, ok: bool) -> None:
@@ -164,8 +169,9 @@ def test_allowed_modules(allowed: list[str], ref: str, ok: bool) -> None:
     if ok:
         assert reg.get(ref) is explode
     else:
-        with pytest.raises(FunctionResolutionError, match="not in the allowed modules"):
+        with pytest.raises(FunctionResolutionError, match="not allowed") as info:
             reg.get(ref)
+        assert info.value.reason == "not_allowed" and info.value.function_ref == ref
 
 
 def test_register_needs_a_callable() -> None:

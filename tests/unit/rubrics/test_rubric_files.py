@@ -11,7 +11,13 @@ from tests.unit.rubrics.rubric_builders import THREE, criterion, det, rubric
 from typer.testing import CliRunner
 
 from assay.cli.rubrics import app
-from assay.rubrics import RubricValidationError, load_rubric, load_rubrics, validate_rubric_file
+from assay.rubrics import (
+    FunctionRegistry,
+    RubricValidationError,
+    load_rubric,
+    load_rubrics,
+    validate_rubric_file,
+)
 
 GOOD_YAML = """
 id: content_quality
@@ -33,7 +39,9 @@ criteria:
         description: Crystal clear
         score: 1.0
         indicators: [Uses concrete examples]
-    scoring_method: {type: deterministic, function_ref: "myapp.scoring:check_clarity"}
+    scoring_method:
+      type: deterministic
+      function_ref: tests.unit.rubrics.rubric_builders:check_clarity
   - id: structure
     name: Structure
     description: Has questions
@@ -89,11 +97,17 @@ def test_bad_files(tmp_path: Path, text: str, field: str) -> None:
     assert info.value.field == field
 
 
+ALLOWED = FunctionRegistry(allowed_modules=["tests.unit.rubrics"])
+
+
 async def test_validate_rubric_file_good(tmp_path: Path) -> None:
-    evaluation, summary = await validate_rubric_file(write(tmp_path, GOOD_YAML))
-    assert evaluation.passed and evaluation.rubric_id == "meta_rubric"
-    assert evaluation.target_id == "content_quality" and evaluation.target_type == "rubric"
-    assert summary.startswith("Evaluation PASSED for rubric 'Meta-Rubric'.\nOverall score: 100%")
+    check = await validate_rubric_file(write(tmp_path, GOOD_YAML), functions=ALLOWED)
+    assert check.passed and check.problems == []
+    assert check.evaluation.rubric_id == "meta_rubric" and check.evaluation.passed
+    assert check.evaluation.target_id == "content_quality"
+    assert (
+        check.summary() == "Rubric 'Content Quality' (content_quality v1.0.0): PASSED all 6 checks"
+    )
 
 
 async def test_validate_rubric_file_poor(tmp_path: Path) -> None:
@@ -102,18 +116,30 @@ async def test_validate_rubric_file_poor(tmp_path: Path) -> None:
         criterion("b", det("x:y"), weight=0.3, name="Same"),
     )
     path = write(tmp_path, json.dumps(poor.to_dict()), "poor.json")
-    evaluation, summary = await validate_rubric_file(path)
-    assert not evaluation.passed  # weights sum to 0.6 and two criteria share a name
-    assert evaluation.weighted_score == pytest.approx(0.6)
-    assert "- Weight Distribution: fail (score: 0.00)" in summary
-    assert "Weight Distribution: aim for 'Pass'" in summary
+    check = await validate_rubric_file(path, functions=ALLOWED)
+    assert not check.passed
+    messages = [p.message for p in check.problems]
+    assert messages == [
+        "criterion 'a': function_ref 'x:y' cannot be used: module 'x' is not allowed (allowed: "
+        "registered functions, the entry points of 'assay.rubric_functions' and the modules "
+        "listed in ASSAY_RUBRIC_FUNCTION_MODULES)",
+        "criterion 'b': function_ref 'x:y' cannot be used: module 'x' is not allowed (allowed: "
+        "registered functions, the entry points of 'assay.rubric_functions' and the modules "
+        "listed in ASSAY_RUBRIC_FUNCTION_MODULES)",
+        "criteria 'a' and 'b' have the same name; each criterion should measure something of "
+        "its own",
+        "weights sum to 0.6; they should sum to 1.0 (±0.01)",
+    ]
+    assert [p.field for p in check.problems][-2:] == ["criteria[1].name", "criteria"]
+    assert "Meta-Rubric" not in check.summary()
 
 
-def test_cli_validate(tmp_path: Path) -> None:
+def test_cli_validate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSAY_RUBRIC_FUNCTION_MODULES", "tests.unit.rubrics")
     runner = CliRunner()
     good = runner.invoke(app, ["validate", str(write(tmp_path, GOOD_YAML))])
     assert good.exit_code == 0, good.output
-    assert "Evaluation PASSED for rubric 'Meta-Rubric'." in good.output
+    assert "Rubric 'Content Quality' (content_quality v1.0.0): PASSED" in good.output
 
     data = yaml.safe_load(GOOD_YAML)
     data["criteria"][0]["weight"] = 0.1
@@ -123,7 +149,8 @@ def test_cli_validate(tmp_path: Path) -> None:
     )
     assert failed.exit_code == 1
     body = json.loads(failed.output)
-    assert body["passed"] is False and body["summary"].startswith("Evaluation FAILED")
+    assert body["passed"] is False and body["rubric_id"] == "content_quality"
+    assert [p["check"] for p in body["problems"]] == ["weight_distribution", "threshold"]
 
     invalid = runner.invoke(app, ["validate", str(write(tmp_path, "id: x\n", "i.yaml"))])
     assert invalid.exit_code == 2

@@ -10,7 +10,7 @@ import pytest
 from tests.unit.rubrics.rubric_builders import THREE, criterion, det, llm, rubric
 
 from assay.llm import LLMTimeoutError, Message, ModelResponse, ScriptedModel, ToolDefinition, Usage
-from assay.rubrics import RubricExecutor, ScoringType
+from assay.rubrics import FunctionRegistry, RubricExecutor, ScoringType
 from assay.rubrics.decode import prompt_hash, sha256_text
 
 
@@ -116,9 +116,10 @@ async def test_timeout_of_optional_llm_criterion_is_left_out() -> None:
         ),
         criterion("quality", llm(), spec=THREE, weight=0.5, required=False),
     )
-    ev = await RubricExecutor(llm=ScriptedModel(script), llm_feedback=False).evaluate(
-        r, {"questions": ["q"] * 10}
-    )
+    functions = FunctionRegistry(allowed_modules=["tests.unit.rubrics"])
+    ev = await RubricExecutor(
+        function_registry=functions, llm=ScriptedModel(script), llm_feedback=False
+    ).evaluate(r, {"questions": ["q"] * 10, "text": "t"})
     assert ev.criterion_results[1].level_id == "unable_to_evaluate"
     assert "took too long" in ev.criterion_results[1].notes
     assert ev.status.value == "complete" and ev.passed and ev.weighted_score == 1.0

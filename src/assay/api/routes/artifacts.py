@@ -40,7 +40,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from assay.api.deps import CurrentUser, DatabaseDep
+from assay.api.deps import CurrentUser, DatabaseDep, RubricFunctionsDep
 from assay.api.errors import ApiError
 from assay.artifacts import (
     ApprovalRequiredError,
@@ -123,11 +123,16 @@ def _type_definitions() -> dict[str, ArtifactTypeDefinition]:
     return _types_from(str(path)) if path else {}
 
 
-def _registry(db: Database, user_id: str) -> ArtifactRegistry:
+def _registry(
+    db: Database, user_id: str, functions: FunctionRegistry | None = None
+) -> ArtifactRegistry:
+    """The caller's artifacts; reviews resolve ``function_ref`` against ``functions`` (the
+    server's ``Services.rubric_functions``; routes that never review pass none, and get the
+    built-in checks only: nothing outside an allow-list is ever imported)."""
     return ArtifactRegistry(
         db,
         rubric_registry=_OwnedRubrics(db, user_id),
-        rubric_executor=RubricExecutor(function_registry=FunctionRegistry()),
+        rubric_executor=RubricExecutor(function_registry=functions or FunctionRegistry()),
         type_definitions=_type_definitions(),
     )
 
@@ -186,7 +191,7 @@ async def _owned(registry: ArtifactRegistry, artifact_id: str, user_id: str) -> 
 
 @router.post("", status_code=201)
 async def create_artifact(
-    body: CreateArtifactBody, db: DatabaseDep, user: CurrentUser
+    body: CreateArtifactBody, db: DatabaseDep, user: CurrentUser, functions: RubricFunctionsDep
 ) -> dict[str, Any]:
     """Create version 1.0.0 in ``draft`` (reviewed at once if its type has ``auto_review``)."""
     with _answers():
@@ -197,7 +202,7 @@ async def create_artifact(
                 provenance = ProvenanceRecord.from_dict(body.provenance)
             except ArtifactValidationError as exc:
                 raise exc.prefixed("provenance") from None
-        artifact = await _registry(db, user.id).create(
+        artifact = await _registry(db, user.id, functions).create(
             artifact_type=body.artifact_type,
             name=body.name,
             content=body.content,
@@ -297,9 +302,11 @@ async def set_status(
 
 
 @router.post("/{artifact_id}/review")
-async def submit_for_review(artifact_id: str, db: DatabaseDep, user: CurrentUser) -> dict[str, Any]:
+async def submit_for_review(
+    artifact_id: str, db: DatabaseDep, user: CurrentUser, functions: RubricFunctionsDep
+) -> dict[str, Any]:
     """Run the artifact's rubrics; it ends ``approved``, ``needs_revision`` or ``in_review``."""
-    registry = _registry(db, user.id)
+    registry = _registry(db, user.id, functions)
     with _answers():
         await _owned(registry, artifact_id, user.id)
         evaluations = await registry.submit_for_review(artifact_id)

@@ -3,15 +3,22 @@
 Rubrics belong to the user who registered them: every route reads and writes through a
 :class:`~assay.rubrics.RubricRegistry` scoped to the current user, so another user's rubric
 answers 404. Errors name the field and the rule: 422 for an invalid rubric (``field`` is the
-path inside the body, e.g. ``"criteria[0].weight"``), 409 when a version already holds other
-content (versions are immutable) or a concurrent update won, 404 for an unknown rubric.
+path inside the body, e.g. ``"criteria[0].weight"``; an unknown field is refused too), 409 when
+a version already holds other content (versions are immutable) or a concurrent update won, 404
+for an unknown rubric.
+
+A rubric is only stored when every ``function_ref`` and ``schema_ref`` resolves against what the
+server was configured with (``Services.rubric_functions``: the built-in checks, functions
+registered in code, the ``assay.rubric_functions`` entry points and the modules of
+``ASSAY_RUBRIC_FUNCTION_MODULES``); anything else is a 422 ``unresolved_reference`` naming the
+criterion and the ref, and nothing is imported.
 
 ==========  ==================================  ==============================================
 Method      Path                                Answer
 ==========  ==================================  ==============================================
 POST        /api/rubrics                        201 ``{"rubric", "latest_version"}``
 GET         /api/rubrics?target_type=           ``{"rubrics": [...]}`` (latest versions)
-POST        /api/rubrics/validate               ``{"passed", "summary", "evaluation"}``
+POST        /api/rubrics/validate               ``{"passed", "summary", "problems", "evaluation"}``
 GET         /api/rubrics/{id}?version=          the rubric (latest, or that version)
 PUT         /api/rubrics/{id}?expected_version  ``{"rubric", "latest_version"}`` (a new version)
 DELETE      /api/rubrics/{id}                   ``{"deleted": true}`` (versions are kept)
@@ -23,41 +30,111 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
 
-from assay.api.deps import CurrentUser, DatabaseDep
+from assay.api.deps import CurrentUser, DatabaseDep, RubricFunctionsDep
 from assay.api.errors import ApiError
 from assay.rubrics import (
     FunctionRegistry,
     Rubric,
     RubricConflictError,
-    RubricExecutor,
     RubricNotFoundError,
     RubricRegistry,
     RubricValidationError,
     RubricVersionExistsError,
-    build_meta_rubric,
-    generate_deterministic_summary,
+    check_rubric,
+    reference_problems,
 )
 
 router = APIRouter(prefix="/api/rubrics", tags=["rubrics"])
 
-RubricBody = Annotated[
-    dict[str, Any], Body(description="A rubric in the shape of Rubric.to_dict().")
-]
+
+class _Strict(BaseModel):
+    """Request models: unknown fields are refused (422 naming the field)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+
+
+class LevelBody(_Strict):
+    """A ``RubricLevel`` (rules: :mod:`assay.rubrics.models`)."""
+
+    id: str
+    label: str
+    description: str
+    score: float
+    indicators: list[str] = Field(default_factory=list)
+
+
+class ScoringMethodBody(_Strict):
+    """A ``ScoringMethod``."""
+
+    type: str
+    function_ref: str | None = None
+    schema_ref: str | None = None
+    inline_schema: dict[str, Any] | None = Field(default=None, alias="schema")
+    decode_prompt: str | None = None
+    decode_output_schema: dict[str, Any] | None = None
+
+
+class CriterionBody(_Strict):
+    """A ``RubricCriterion``."""
+
+    id: str
+    name: str
+    description: str
+    weight: float
+    levels: list[LevelBody]
+    scoring_method: ScoringMethodBody
+    required: bool = True
+
+
+class RubricBody(_Strict):
+    """A rubric in the shape of ``Rubric.to_dict()``."""
+
+    id: str
+    name: str
+    description: str
+    version: str
+    target_type: str
+    criteria: list[CriterionBody]
+    pass_threshold: float
+    metadata: dict[str, Any] = Field(default_factory=dict)
 
 
 def _registry(db: DatabaseDep, user: CurrentUser) -> RubricRegistry:
     return RubricRegistry(db, owner_id=user.id)
 
 
-def _parse(body: dict[str, Any]) -> Rubric:
+def _parse(body: RubricBody) -> Rubric:
     try:
-        return Rubric.from_dict(body)
+        return Rubric.from_dict(body.model_dump(by_alias=True))
     except RubricValidationError as exc:
         raise ApiError(
             422, "invalid_rubric", str(exc), field=exc.field or "body", rule=exc.rule
         ) from None
+
+
+def _resolvable(body: RubricBody, functions: FunctionRegistry) -> Rubric:
+    """The rubric of ``body`` if every reference resolves on this server, else a 422."""
+    rubric = _parse(body)
+    problems = reference_problems(rubric, functions=functions)
+    if problems:
+        first = problems[0]
+        raise ApiError(
+            422,
+            "unresolved_reference",
+            first.message,
+            field=first.field,
+            rule=first.rule,
+            extra={
+                "errors": [
+                    {"field": p.field, "rule": p.rule, "message": p.message, "reason": p.reason}
+                    for p in problems
+                ]
+            },
+        )
+    return rubric
 
 
 def _not_found(rubric_id: str, version: str | None = None) -> ApiError:
@@ -101,9 +178,11 @@ async def _stored(registry: RubricRegistry, rubric: Rubric) -> dict[str, Any]:
 
 
 @router.post("", status_code=201)
-async def register_rubric(body: RubricBody, db: DatabaseDep, user: CurrentUser) -> dict[str, Any]:
+async def register_rubric(
+    body: RubricBody, db: DatabaseDep, user: CurrentUser, functions: RubricFunctionsDep
+) -> dict[str, Any]:
     """Register a rubric version (the same content again is accepted; other content is 409)."""
-    rubric = _parse(body)
+    rubric = _resolvable(body, functions)
     registry = _registry(db, user)
     try:
         await registry.register(rubric)
@@ -127,20 +206,16 @@ async def list_rubrics(
 
 
 @router.post("/validate")
-async def validate_rubric(body: RubricBody, user: CurrentUser) -> dict[str, Any]:
-    """Run the meta-rubric on a rubric definition (nothing is stored)."""
-    rubric = _parse(body)
-    meta = build_meta_rubric()
-    executor = RubricExecutor(
-        function_registry=FunctionRegistry(allowed_modules=["assay.rubrics.meta"])
-    )
-    evaluation = await executor.evaluate(
-        meta, rubric.to_dict(), target_id=rubric.id, target_type="rubric"
-    )
+async def validate_rubric(
+    body: RubricBody, user: CurrentUser, functions: RubricFunctionsDep
+) -> dict[str, Any]:
+    """Check a rubric definition: references resolve, structure is sound (nothing is stored)."""
+    check = await check_rubric(_parse(body), functions=functions)
     return {
-        "passed": evaluation.passed,
-        "summary": generate_deterministic_summary(meta, evaluation),
-        "evaluation": evaluation.to_dict(),
+        "passed": check.passed,
+        "summary": check.summary(),
+        "problems": [p.to_dict() for p in check.problems],
+        "evaluation": check.evaluation.to_dict(),
     }
 
 
@@ -164,10 +239,11 @@ async def update_rubric(
     body: RubricBody,
     db: DatabaseDep,
     user: CurrentUser,
+    functions: RubricFunctionsDep,
     expected_version: Annotated[str | None, Query(max_length=64)] = None,
 ) -> dict[str, Any]:
     """Store a new, greater version; ``expected_version`` guards against lost updates."""
-    rubric = _parse(body)
+    rubric = _resolvable(body, functions)
     if rubric.id != rubric_id:
         raise ApiError(
             422,

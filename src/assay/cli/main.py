@@ -28,6 +28,7 @@ for _name in ("rubrics", "artifacts"):
         continue
     app.add_typer(_module.app, name=_name)
 
+app.command("doctor")(importlib.import_module("assay.cli.doctor").doctor_command)
 err = Console(stderr=True)
 
 

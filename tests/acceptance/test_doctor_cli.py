@@ -74,3 +74,24 @@ def test_doctor_is_in_the_help() -> None:
         timeout=120,
     )
     assert "doctor" in proc.stdout
+
+
+def test_blueprints_list_marks_code_assessments_the_sandbox_cannot_grade(tmp_path: Path) -> None:
+    upgrade(tmp_path)
+    no_bwrap = {"PATH": str(tmp_path), "COLUMNS": "400"}
+    sandbox = line(doctor(tmp_path, **no_bwrap).stdout, "code sandbox")
+    env = {**os.environ, "ASSAY_BLOB_DIR": str(tmp_path / "b"), **no_bwrap}
+    listed = subprocess.run(
+        [sys.executable, "-m", "assay.cli.main", "blueprints", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    rows = {x.split("│")[1].strip(): x for x in listed.splitlines() if x.startswith("│")}
+    assert rows["MATH-QUIZ-10"].rstrip(" │").endswith("yes")
+    if "code cannot run" in sandbox:  # as root without bubblewrap
+        assert "no: this assessment runs your code" in rows["PY-FUNCTIONS-L1"]
+    else:
+        assert rows["PY-FUNCTIONS-L1"].rstrip(" │").endswith("yes")

@@ -171,13 +171,14 @@ function blueprintChoice(bp, i) {
   return el(
     "label",
     { class: "choice", for: id },
-    el("input", { type: "radio", name: "blueprint", id, value: bp.blueprint_id, checked: i === 0 }),
+    el("input", { type: "radio", name: "blueprint", id, value: bp.blueprint_id, checked: i === 0 && bp.available !== false, disabled: bp.available === false }),
     el(
       "span",
       { class: "choice-body" },
       el("span", { class: "choice-title", text: bp.title }),
       el("span", { class: "choice-meta", text: `${bp.blueprint_id} · ${bp.total_items} items · ${minutes}` }),
       bp.description ? el("span", { class: "choice-desc", text: bp.description }) : null,
+      bp.available === false ? el("span", { class: "choice-unavailable", text: `Unavailable: ${bp.unavailable_reason}` }) : null,
     ),
   );
 }

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from assay import __version__
 from assay.api.errors import ApiError, install_error_handlers
 from assay.api.routes import blueprints, health, sessions
+from assay.api.sandbox_errors import install_sandbox_errors
 from assay.config import Settings
 from assay.items.instance import ResponseError
 from assay.sandbox import SandboxError
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app = FastAPI(title="Assay", version=__version__, lifespan=lifespan)
     install_error_handlers(app)
     _install_domain_errors(app)
+    install_sandbox_errors(app)
     app.include_router(health.router)
     app.include_router(blueprints.router)
     app.include_router(sessions.router)

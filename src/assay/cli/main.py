@@ -28,6 +28,7 @@ for _name in ("rubrics", "artifacts"):
         continue
     app.add_typer(_module.app, name=_name)
 
+app.command("doctor")(importlib.import_module("assay.cli.doctor").doctor_command)
 err = Console(stderr=True)
 
 
@@ -162,11 +163,14 @@ def blueprints_list() -> None:
     from rich.table import Table
 
     from assay.items import load_catalog
+    from assay.sandbox import RunnerProbe, SandboxRunner
+    from assay.sessions.availability import catalog_availability
 
     catalog = load_catalog(user_dir=Settings().blueprint_dir)
+    available = asyncio.run(catalog_availability(catalog, probe=RunnerProbe(SandboxRunner())))
     table = Table()
     table.add_column("id", no_wrap=True, min_width=max(map(len, catalog.assessments), default=2))
-    for header in ("title", "items", "minutes", "sections"):
+    for header in ("title", "items", "minutes", "sections", "available"):
         table.add_column(header)
     for a in sorted(catalog.assessments.values(), key=lambda a: a.assessment_id):
         table.add_row(
@@ -175,6 +179,7 @@ def blueprints_list() -> None:
             str(a.total_items),
             f"{a.time_limit_minutes:g}",
             ", ".join(s.section_id for s in a.sections),
+            available[a.assessment_id].label,
         )
     Console().print(table)
 

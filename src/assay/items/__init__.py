@@ -38,6 +38,7 @@ from assay.items.generate import generate_item
 from assay.items.generator import Generator, get_generator, register_generator
 from assay.items.instance import ItemInstance, ResponseError, Score, normalize_answer
 from assay.items.planning import plan_assessment
+from assay.items.requirements import requires_sandbox, sandbox_skills, skill_runs_code
 
 __all__ = [
     "BANDS",
@@ -69,4 +70,7 @@ __all__ = [
     "normalize_answer",
     "plan_assessment",
     "register_generator",
+    "requires_sandbox",
+    "sandbox_skills",
+    "skill_runs_code",
 ]

@@ -6,10 +6,20 @@
 - ``SandboxRunner``: bubblewrap namespaces plus rlimits, or rlimits only where bubblewrap is
   missing (saying what is then unprotected in ``RunResult.unenforced``).
 - ``FakeCodeRunner``: scripted results for tests.
+- ``SandboxProbe`` (port): can code run here? ``RunnerProbe`` runs a trivial program through
+  the real runner (cached); ``FakeSandboxProbe`` for tests.
 - ``grade_python_function``: seed 002 §13.5 test-execution grading with partial credit, all
   cases in one sandboxed process.
 """
 
+from assay.sandbox.availability import (
+    BWRAP_INSTALL,
+    FakeSandboxProbe,
+    RunnerProbe,
+    SandboxProbe,
+    SandboxStatus,
+    probe_runner,
+)
 from assay.sandbox.compare import partial_credit_score, values_equal
 from assay.sandbox.errors import SandboxError, SandboxUnavailableError
 from assay.sandbox.fake import FakeCodeRunner, RunRequest, scripted_result
@@ -27,16 +37,21 @@ from assay.sandbox.result import Isolation, RunResult, Verdict
 from assay.sandbox.runner import SandboxRunner
 
 __all__ = [
+    "BWRAP_INSTALL",
     "CaseStatus",
     "CodeRunner",
     "FakeCodeRunner",
+    "FakeSandboxProbe",
     "GradeResult",
     "Isolation",
     "Limits",
     "RunRequest",
     "RunResult",
+    "RunnerProbe",
     "SandboxError",
+    "SandboxProbe",
     "SandboxRunner",
+    "SandboxStatus",
     "SandboxUnavailableError",
     "TestCase",
     "TestOutcome",
@@ -44,6 +59,7 @@ __all__ = [
     "grade_python_function",
     "grading_limits",
     "partial_credit_score",
+    "probe_runner",
     "scripted_result",
     "values_equal",
 ]

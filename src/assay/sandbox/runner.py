@@ -177,6 +177,18 @@ class SandboxRunner:
         """The interpreter runs use (real path)."""
         return os.path.realpath(self._python)
 
+    @property
+    def bwrap_executable(self) -> str | None:
+        """The ``bwrap`` this runner would use (``bwrap_path``, else found on ``PATH``), or
+        ``None`` when it is not an executable file: bubblewrap is not installed."""
+        return shutil.which(self._bwrap or "bwrap")
+
+    def reset(self) -> None:
+        """Forget the chosen isolation: the next run chooses again (after installing
+        bubblewrap, say). Runs already started are not affected."""
+        self._plan = None
+        self.bwrap_error = None
+
     async def resolve_isolation(self) -> Isolation:
         """Choose (once) and return the isolation runs will get.
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, NoReturn
 
 from assay.grading import GradedResponse, code_tests, grade_response
 from assay.items import UnknownBlueprintError, plan_assessment
 from assay.items.instance import ItemInstance
 from assay.llm.messages import Message
-from assay.sandbox import CodeRunner
+from assay.sandbox import CodeRunner, RunnerProbe, SandboxError, SandboxProbe, SandboxRunner
 from assay.sessions import adaptive, store
+from assay.sessions.availability import GradingDeferredError, check_available
 from assay.sessions.calibration import latest_calibration
 from assay.sessions.engine import Event, SessionLoop
 from assay.sessions.errors import (
@@ -32,7 +33,15 @@ from assay.storage import iso, new_id
 
 
 class SessionService:
-    """The session use cases over one :class:`SessionLoop` (its db, catalog and drivers)."""
+    """The session use cases over one :class:`SessionLoop` (its db, catalog and drivers).
+
+    Args:
+        loop: The session loop.
+        default_driver: Driver of sessions whose config names none.
+        code_runner: Where code items are graded; default a ``SandboxRunner``.
+        sandbox: Says whether code can run (sessions of assessments that run code are refused
+            when it cannot); default a ``RunnerProbe`` of ``code_runner``.
+    """
 
     def __init__(
         self,
@@ -40,11 +49,13 @@ class SessionService:
         *,
         default_driver: str = "script",
         code_runner: CodeRunner | None = None,
+        sandbox: SandboxProbe | None = None,
     ) -> None:
         self.loop = loop
         self.db = loop.db
         self.default_driver = default_driver
-        self.code_runner = code_runner
+        self.code_runner: CodeRunner = code_runner or SandboxRunner()
+        self.sandbox: SandboxProbe = sandbox or RunnerProbe(self.code_runner)
 
     # -- create -------------------------------------------------------------------------
     async def create(self, *, user_id: str, request: CreateSessionRequest) -> dict[str, Any]:
@@ -52,6 +63,7 @@ class SessionService:
 
         Raises:
             SessionConfigError: For an unknown blueprint or an unavailable driver.
+            AssessmentUnavailableError: The assessment runs code and the sandbox does not work.
         """
         config = request.config
         seed = config.seed if config.seed is not None else secrets.randbits(63)
@@ -71,6 +83,7 @@ class SessionService:
                     "config.blueprint_id",
                     f"must name a known blueprint, not {config.blueprint_id!r} (known: {known})",
                 ) from exc
+            await check_available(assessment, catalog=self.loop.catalog, probe=self.sandbox)
             algorithm = config.item_selection_algorithm or assessment.item_selection_algorithm
             if algorithm != assessment.item_selection_algorithm:
                 assessment = assessment.model_copy(update={"item_selection_algorithm": algorithm})
@@ -202,6 +215,8 @@ class SessionService:
             InvalidActionError: The status does not allow an answer (409).
             StaleToolCallError: ``tool_call_id`` is not the pending action (409).
             assay.items.instance.ResponseError: The payload does not fit the widget (422).
+            GradingDeferredError: The sandbox failed while grading a code answer; the answer is
+                kept (a ``grading_deferred`` event) and the action stays pending (503).
         """
         now = self.loop.clock()  # the answer's arrival time: grading time is not the student's
         graded: GradedResponse | None = None
@@ -231,7 +246,38 @@ class SessionService:
                 raise InvalidActionError("respond", ended.status)
             # A code item: run its tests in the sandbox outside the write transaction, then
             # write in a new one that checks the pending action again.
-            graded = await grade_response(row.item, response, runner=self._runner(row.item))
+            try:
+                graded = await grade_response(row.item, response, runner=self._runner(row.item))
+            except SandboxError as exc:
+                number = row.item_number
+                await self._keep_ungraded(session_id, number, tool_call_id, answer, exc, now)
+
+    async def _keep_ungraded(
+        self,
+        session_id: str,
+        item_number: int,
+        tool_call_id: str,
+        answer: dict[str, Any],
+        exc: SandboxError,
+        now: Any,
+    ) -> NoReturn:
+        """Keep an answer the sandbox failed to grade, then raise ``GradingDeferredError``."""
+        self.sandbox.invalidate()  # the next session creation probes the sandbox again
+        kept = {"tool_call_id": tool_call_id, "item_number": item_number, "response": answer}
+        async with self.db.transaction() as conn:
+            await store.add_event(
+                conn,
+                session_id=session_id,
+                kind="grading_deferred",
+                data={**kept, "error": str(exc)[-2000:]},
+                now=now,
+            )
+        raise GradingDeferredError(
+            session_id=session_id,
+            tool_call_id=tool_call_id,
+            item_number=item_number,
+            cause=str(exc),
+        ) from exc
 
     async def _record(
         self,
@@ -282,14 +328,8 @@ class SessionService:
         return result
 
     def _runner(self, item: ItemInstance) -> CodeRunner | None:
-        """The code runner, created on first need (only code items with tests need one)."""
-        if code_tests(item) is None:
-            return None
-        if self.code_runner is None:
-            from assay.sandbox import SandboxRunner
-
-            self.code_runner = SandboxRunner()
-        return self.code_runner
+        """The code runner, for code items with tests (the others need none)."""
+        return None if code_tests(item) is None else self.code_runner
 
     async def terminate(self, *, user_id: str, session_id: str) -> dict[str, Any]:
         """Terminate a session (DELETE); answers given so far are kept.

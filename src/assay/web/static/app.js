@@ -180,13 +180,14 @@ function blueprintChoice(bp, i) {
   return el(
     "label",
     { class: "choice", for: id, "data-blueprint-id": bp.blueprint_id },
-    el("input", { type: "radio", name: "blueprint", id, value: bp.blueprint_id }),
+    el("input", { type: "radio", name: "blueprint", id, value: bp.blueprint_id, disabled: bp.available === false }),
     el(
       "span",
       { class: "choice-body" },
       el("span", { class: "choice-title", text: bp.title }),
       el("span", { class: "choice-meta", text: choiceMeta(bp) }),
       bp.description ? el("span", { class: "choice-desc", text: bp.description }) : null,
+      bp.available === false ? el("span", { class: "choice-unavailable", text: `Unavailable: ${bp.unavailable_reason}` }) : null,
     ),
   );
 }

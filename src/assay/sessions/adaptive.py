@@ -102,9 +102,20 @@ DEFAULT_SETTINGS = AdaptiveSettings()
 def cat_config(
     assessment: AssessmentBlueprint, *, settings: AdaptiveSettings = DEFAULT_SETTINGS
 ) -> CatConfig:
-    """The CAT configuration of an assessment (module docstring)."""
+    """The CAT configuration of an assessment (module docstring).
+
+    The content plan holds the sections' ``item_count`` only: an adaptive test balances
+    content, never difficulty bands (a quota on ``b`` forces easy items on an able examinee
+    and hard ones on a weak one, which is what adaptivity avoids). ``difficulty_distribution``
+    applies when the blueprint is taken as a fixed form.
+    """
     content = ContentPlan.from_dict(
-        {"sections": [s.model_dump(mode="json") for s in assessment.sections]}
+        {
+            "sections": [
+                {"section_id": s.section_id, "item_count": s.item_count}
+                for s in assessment.sections
+            ]
+        }
     )
     return CatConfig(
         max_items=assessment.total_items,

@@ -24,9 +24,10 @@ evaluation. Exposure control (randomesque top-k, Sympson-Hetter) is off by defau
 are; on the MATH-CAT bank, top-3 instead of top-1 flattened the spread of mean ``b`` between
 examinees at theta -2 and +2 from 0.52 to 0.09 logits (30 simulated tests each).
 
-With IRT-lite parameters (``a = 1``) an item gives at most 0.25 of information, so SE 0.3
-takes about 40 items and ``max_items`` stops first; calibrated discriminations
-(``assay calibrate``) make the precision stop reachable.
+Content balancing is over sections only (:func:`cat_config`): difficulty bands get no quota.
+With IRT-lite parameters (``a = 1``) a free-text item (``c = 0``) gives at most 0.25 of
+information, so SE 0.3 takes about 45 well-targeted items (MATH-CAT allows 60; measured in
+``bench/bench_cat.py --math-cat``); calibrated discriminations (``assay calibrate``) shorten it.
 
 **Crash safety.** :func:`choose_item` is a pure function of the stored state, the answered
 items and the session seed: the random generator is seeded from ``(seed, "cat", n_answered)``

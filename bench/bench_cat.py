@@ -13,6 +13,12 @@ Sections:
 3. Simulated CAT, 10,000-item 3PL bank, stop at SE < 0.3: RMSE, MSE, mean length, both tools,
    same bank and simulees.
 4. 2PL calibration (40 items x 2,000 persons): assay's Bock-Aitkin EM vs girth ``twopl_mml``.
+5. MATH-CAT on its own pool (``--math-cat`` runs this section only): 24 simulated students per
+   theta in {-2, -1, 0, 1, 2}, each taking the assessment through the sessions' CAT path
+   (:mod:`assay.sessions.cat_simulation`: the blueprint's bank, content balancing, selection and
+   stopping rules) and answering with the probability of the served item's own parameters.
+   Target: >= 90 % reach SE <= 0.3 within the maximum length, |bias| <= 0.3. Prints the ``a``
+   used and its source, and the pool's test information curve.
 
 The peers are never imported by assay: they run in their own interpreter (``--peer-python``,
 default ``/work/peer-venv/bin/python`` when it exists, else this one) through this same file's
@@ -401,6 +407,45 @@ def bench_calibration(tmp: Path, peer: str, datasets: int) -> None:
         print(f"   speed-up: {peer_res['time_s'] / np.median(times):.1f}x")
 
 
+def bench_math_cat(students: int) -> None:
+    from assay.items import load_catalog
+    from assay.sessions.ability import DEFAULT_A
+    from assay.sessions.cat_simulation import information_curve, simulate_test, summarize
+
+    catalog = load_catalog()
+    assessment = catalog.assessment("MATH-CAT")
+    print(
+        f"\n5. MATH-CAT, {students} simulated students per theta, max {assessment.total_items}"
+        " items, SE stop 0.3, free-text items (c = 0)"
+    )
+    print(
+        f"   a = {DEFAULT_A} for every template: IRT-lite default (seed 002 §13.6); no published"
+        " calibration of generated computation items supports another value, so a higher a"
+        " waits for `assay calibrate` on stored responses"
+    )
+    print(f"{'theta':>6} {'% SE<=0.3':>10} {'mean len':>9} {'final SE':>9} {'bias':>7} {'RMSE':>7}")
+    t0 = time.perf_counter()
+    for theta in (-2.0, -1.0, 0.0, 1.0, 2.0):
+        tests = [
+            simulate_test(
+                "MATH-CAT", catalog=catalog, theta=theta, seed=int(10_000 * (theta + 3)) + i
+            )
+            for i in range(students)
+        ]
+        r = summarize(tests)
+        print(
+            f"{theta:>6.1f} {100 * r.reached_se:>9.0f}% {r.mean_length:>9.1f} {r.mean_se:>9.3f}"
+            f" {r.bias:>+7.3f} {r.rmse:>7.3f}"
+        )
+    print(f"   ({time.perf_counter() - t0:.1f} s)")
+    print("   Test information of the pool (sum over templates; best single template)")
+    print(f"{'theta':>6} {'pool I':>8} {'best':>6}")
+    for theta, total, best in information_curve(
+        "MATH-CAT", catalog=catalog, thetas=[x / 2 for x in range(-6, 7)]
+    ):
+        print(f"{theta:>6.1f} {total:>8.2f} {best:>6.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -408,6 +453,8 @@ def main() -> None:
     parser.add_argument("--worker", nargs=2, metavar=("NAME", "TASK_JSON"), help=argparse.SUPPRESS)
     parser.add_argument("--quick", action="store_true", help="skip the 100k bank, 60 simulees")
     parser.add_argument("--simulees", type=int, default=200)
+    parser.add_argument("--math-cat", action="store_true", help="run section 5 only")
+    parser.add_argument("--students", type=int, default=24, help="section 5: per theta")
     parser.add_argument(
         "--peer-python", default=str(DEFAULT_PEER) if DEFAULT_PEER.exists() else sys.executable
     )
@@ -415,6 +462,9 @@ def main() -> None:
     if args.worker:
         name, task = args.worker
         print(json.dumps(WORKERS[name](json.loads(task))))
+        return
+    if args.math_cat:
+        bench_math_cat(args.students)
         return
     sizes = SIZES[:2] if args.quick else SIZES
     simulees = 60 if args.quick else args.simulees
@@ -425,6 +475,7 @@ def main() -> None:
         bench_agreement(tmp, args.peer_python)
         bench_simulation(tmp, args.peer_python, simulees)
         bench_calibration(tmp, args.peer_python, datasets=3 if args.quick else 10)
+    bench_math_cat(args.students)
 
 
 if __name__ == "__main__":

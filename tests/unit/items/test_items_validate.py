@@ -28,8 +28,8 @@ CATALOG = load_catalog()
         ("PY-FUNCTIONS-L1", 5, 40, "fixed", ["strings", "collections"]),
         (
             "MATH-CAT",
-            30,
-            20,
+            60,
+            45,
             "adaptive",
             ["addition", "subtraction", "multiplication", "division"],
         ),

@@ -19,6 +19,7 @@ from assay.items.instance import ResponseError
 from assay.sandbox import SandboxError
 from assay.services import Services, build_services
 from assay.sessions import (
+    AnswerConflictError,
     InvalidActionError,
     SessionConfigError,
     SessionExpiredError,
@@ -96,8 +97,17 @@ def domain_error(exc: Exception) -> ApiError:
             "invalid_status",
             str(exc),
             field="status",
-            rule=f"must allow {exc.action}",
+            rule=f"must be one of: {', '.join(exc.allowed)}",
             extra={"status": exc.status.value},
+        )
+    if isinstance(exc, AnswerConflictError):
+        return ApiError(
+            409,
+            "answer_conflict",
+            str(exc),
+            field="response",
+            rule="a tool call is answered once; only the same answer may be sent again",
+            extra={"answered_at": exc.answered_at},
         )
     if isinstance(exc, StaleToolCallError):
         return ApiError(
@@ -132,6 +142,7 @@ def domain_error(exc: Exception) -> ApiError:
 
 
 DOMAIN_ERRORS: tuple[type[Exception], ...] = (
+    AnswerConflictError,
     SessionNotFoundError,
     SessionConfigError,
     InvalidActionError,

@@ -117,7 +117,7 @@ async def test_respond_is_idempotent_and_stale_ids_conflict(
         user_id=alice, session_id=sid, tool_call_id=first["tool_call_id"], response={"index": 0}
     )
     r2 = await service.respond(
-        user_id=alice, session_id=sid, tool_call_id=first["tool_call_id"], response={"index": 1}
+        user_id=alice, session_id=sid, tool_call_id=first["tool_call_id"], response={"index": 0}
     )
     assert r1 == r2
     with pytest.raises(StaleToolCallError):

@@ -40,7 +40,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from assay.api.deps import CurrentUser, DatabaseDep
+from assay.api.deps import CurrentUser, DatabaseDep, LimitQuery, OffsetQuery
 from assay.api.errors import ApiError
 from assay.artifacts import (
     ApprovalRequiredError,
@@ -217,8 +217,8 @@ async def query_artifacts(
     artifact_type: str | None = None,
     status: ArtifactStatus | None = None,
     tags: Annotated[list[str] | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: LimitQuery = 100,
+    offset: OffsetQuery = 0,
 ) -> dict[str, Any]:
     """The caller's artifacts (latest versions) matching every filter, oldest first."""
     with _answers():

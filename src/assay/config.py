@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     """Port ``assay serve`` listens on."""
     session_lease_s: float = 15.0
     """Seconds a stream holds a session's lease without renewing it (crash recovery delay)."""
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    """Largest request body the API reads (JSON), in bytes; larger ones answer 413."""
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    """Largest ``multipart/form-data`` request body (file uploads), in bytes; larger: 413."""
 
     @property
     def llm_configured(self) -> bool:

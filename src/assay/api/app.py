@@ -10,9 +10,11 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from assay import __version__
 from assay.api.errors import ApiError, install_error_handlers
+from assay.api.middleware import BodyLimit, RequestGuard
 from assay.api.routes import blueprints, health, sessions
 from assay.config import Settings
 from assay.items.instance import ResponseError
@@ -65,7 +67,14 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             if owned:
                 await svc.close()
 
-    app = FastAPI(title="Assay", version=__version__, lifespan=lifespan)
+    # Swagger UI (/docs) and ReDoc (/redoc) from files shipped in fastapi-offline: no CDN.
+    app = FastAPIOffline(title="Assay", version=__version__, lifespan=lifespan)
+    app.add_middleware(
+        BodyLimit,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    app.add_middleware(RequestGuard)  # outermost of ours: its id is on every answer
     install_error_handlers(app)
     _install_domain_errors(app)
     app.include_router(health.router)

@@ -24,9 +24,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
+from pydantic import AfterValidator
 
 from assay.api.deps import CurrentUser, DatabaseDep
 from assay.api.errors import ApiError
+from assay.api.limits import MAX_RUBRIC_BYTES, MAX_TEXT_CHARS, bounded_json
 from assay.rubrics import (
     FunctionRegistry,
     Rubric,
@@ -43,7 +45,12 @@ from assay.rubrics import (
 router = APIRouter(prefix="/api/rubrics", tags=["rubrics"])
 
 RubricBody = Annotated[
-    dict[str, Any], Body(description="A rubric in the shape of Rubric.to_dict().")
+    dict[str, Any],
+    Body(
+        description="A rubric in the shape of Rubric.to_dict(): at most 256 KiB of JSON, "
+        "each text at most 20,000 characters."
+    ),
+    AfterValidator(bounded_json(MAX_RUBRIC_BYTES, max_text_chars=MAX_TEXT_CHARS)),
 ]
 
 

@@ -67,8 +67,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             if owned:
                 await svc.close()
 
-    # Swagger UI (/docs) and ReDoc (/redoc) from files shipped in fastapi-offline: no CDN.
-    app = FastAPIOffline(title="Assay", version=__version__, lifespan=lifespan)
+    # Swagger UI (/docs) from files shipped in fastapi-offline: no CDN. No ReDoc: its page
+    # fetches its logo from a CDN.
+    app = FastAPIOffline(title="Assay", version=__version__, lifespan=lifespan, redoc_url=None)
     app.add_middleware(
         BodyLimit,
         max_body_bytes=settings.max_body_bytes,

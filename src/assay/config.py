@@ -51,6 +51,11 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    """Largest request body the API reads (JSON), in bytes; larger ones answer 413."""
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    """Largest ``multipart/form-data`` request body (file uploads), in bytes; larger: 413."""
+
     @property
     def llm_configured(self) -> bool:
         """True when a base URL and a model are set."""

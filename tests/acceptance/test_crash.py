@@ -10,7 +10,7 @@ and after every restart it checks that
 
 * the next ``client_action`` is the one it saw before the kill (same ``tool_call_id``,
   ``item_number``, prompt and options), or the next item when its answer was accepted;
-* repeating an accepted ``tool_call_id`` (even with another answer) returns the first result;
+* repeating an accepted ``tool_call_id`` with its answer returns the first result;
 * the server counts exactly the answers it accepted.
 
 At the end the results hold items 1..10 once each, with the answers sent, scored as computed

@@ -10,9 +10,11 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from assay import __version__
 from assay.api.errors import ApiError, install_error_handlers
+from assay.api.middleware import BodyLimit, RequestGuard
 from assay.api.routes import blueprints, health, sessions
 from assay.api.sandbox_errors import install_sandbox_errors
 from assay.config import Settings
@@ -20,6 +22,7 @@ from assay.items.instance import ResponseError
 from assay.sandbox import SandboxError
 from assay.services import Services, build_services
 from assay.sessions import (
+    AnswerConflictError,
     InvalidActionError,
     SessionConfigError,
     SessionExpiredError,
@@ -65,7 +68,15 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             if owned:
                 await svc.close()
 
-    app = FastAPI(title="Assay", version=__version__, lifespan=lifespan)
+    # Swagger UI (/docs) from files shipped in fastapi-offline: no CDN. No ReDoc: its page
+    # fetches its logo from a CDN.
+    app = FastAPIOffline(title="Assay", version=__version__, lifespan=lifespan, redoc_url=None)
+    app.add_middleware(
+        BodyLimit,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    app.add_middleware(RequestGuard)  # outermost of ours: its id is on every answer
     install_error_handlers(app)
     _install_domain_errors(app)
     install_sandbox_errors(app)
@@ -98,8 +109,17 @@ def domain_error(exc: Exception) -> ApiError:
             "invalid_status",
             str(exc),
             field="status",
-            rule=f"must allow {exc.action}",
+            rule=f"must be one of: {', '.join(exc.allowed)}",
             extra={"status": exc.status.value},
+        )
+    if isinstance(exc, AnswerConflictError):
+        return ApiError(
+            409,
+            "answer_conflict",
+            str(exc),
+            field="response",
+            rule="a tool call is answered once; only the same answer may be sent again",
+            extra={"answered_at": exc.answered_at},
         )
     if isinstance(exc, StaleToolCallError):
         return ApiError(
@@ -134,6 +154,7 @@ def domain_error(exc: Exception) -> ApiError:
 
 
 DOMAIN_ERRORS: tuple[type[Exception], ...] = (
+    AnswerConflictError,
     SessionNotFoundError,
     SessionConfigError,
     InvalidActionError,

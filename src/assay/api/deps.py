@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assay.api.errors import ApiError
@@ -83,9 +83,24 @@ async def get_current_user(
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
+#: Largest page a list route returns.
+MAX_LIMIT = 500
+#: Largest ``offset`` a list route takes (a 32-bit bound: far past any real list, and safe for
+#: every database's LIMIT/OFFSET).
+MAX_OFFSET = 2**31 - 1
+
+LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}.")]
+OffsetQuery = Annotated[
+    int, Query(ge=0, le=MAX_OFFSET, description=f"Items to skip, 0 to {MAX_OFFSET}.")
+]
+
 __all__ = [
+    "MAX_LIMIT",
+    "MAX_OFFSET",
     "CurrentUser",
     "DatabaseDep",
+    "LimitQuery",
+    "OffsetQuery",
     "RubricFunctionsDep",
     "SettingsDep",
     "get_current_user",

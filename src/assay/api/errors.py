@@ -6,7 +6,10 @@ Every error answer has the shape::
      "rule": "<rule broken>" | null, "errors": [{"field", "rule", "message"}, ...]}
 
 Request validation (malformed JSON, wrong types, missing fields) answers 422 with one entry per
-problem in ``errors`` and the first one in ``field``/``rule``.
+problem in ``errors`` and the first one in ``field``/``rule``. A body that is not UTF-8
+(rule "must be UTF-8 encoded JSON") or nests deeper than the JSON parser allows (about 900
+levels; rule "must not nest deeper than the JSON parser allows") is a 422 naming ``body``
+too; a body over the size limit is 413 ``payload_too_large`` (:mod:`assay.api.middleware`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-_NAMED_RULE = re.compile(r"^Value error, ([A-Za-z_][A-Za-z0-9_]*): (.*)$", re.S)
+from assay.api.middleware import BodyTooLargeError, too_large_body
+
+_NAMED_RULE = re.compile(r"^Value error, ([A-Za-z_][A-Za-z0-9_.\[\]]*): (.*)$", re.S)
 
 
 class ApiError(Exception):
@@ -75,6 +80,18 @@ def _loc_to_field(loc: tuple[Any, ...]) -> str:
     return out or "body"
 
 
+def _unreadable_body_rule(exc: StarletteHTTPException) -> str | None:
+    """The rule a body broke when FastAPI could not parse it (its 400 wraps the cause)."""
+    if exc.status_code != 400:
+        return None
+    cause = exc.__cause__
+    if isinstance(cause, UnicodeDecodeError):
+        return "must be UTF-8 encoded JSON"
+    if isinstance(cause, RecursionError):
+        return "must not nest deeper than the JSON parser allows (about 900 levels)"
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Answer ApiError, request validation errors and HTTP errors in the shape above."""
 
@@ -112,6 +129,21 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc, BodyTooLargeError):
+            return JSONResponse(too_large_body(exc.limit), status_code=413)
+        unreadable = _unreadable_body_rule(exc)
+        if unreadable is not None:
+            message = f"body: {unreadable}"
+            return JSONResponse(
+                {
+                    "error": "validation_error",
+                    "message": message,
+                    "field": "body",
+                    "rule": unreadable,
+                    "errors": [{"field": "body", "rule": unreadable, "message": message}],
+                },
+                status_code=422,
+            )
         code = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}.get(
             exc.status_code, "http_error"
         )

@@ -3,6 +3,7 @@
 from assay.sessions.driver import Driver, DriverContext, DriverTurn, Progress, ScriptDriver
 from assay.sessions.engine import SessionLoop
 from assay.sessions.errors import (
+    AnswerConflictError,
     SessionConfigError,
     SessionError,
     SessionExpiredError,
@@ -20,6 +21,7 @@ from assay.sessions.service import SessionService
 from assay.sessions.status import InvalidActionError, SessionStatus
 
 __all__ = [
+    "AnswerConflictError",
     "CreateSessionRequest",
     "Driver",
     "DriverContext",

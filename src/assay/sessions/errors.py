@@ -6,6 +6,7 @@
     ├── SessionNotFoundError   404: no such session for this user
     ├── SessionConfigError     422: a config field breaks a rule (``field``, ``rule``)
     ├── StaleToolCallError     409: ``tool_call_id`` is not the pending client action
+    ├── AnswerConflictError    409: ``tool_call_id`` was answered before with another answer
     └── SessionExpiredError    409: the time limit passed; the session is now EXPIRED
     InvalidActionError         409: the status does not allow the action (status.py)
     ResponseError              422: the widget payload does not fit the item (items.instance)
@@ -47,6 +48,23 @@ class StaleToolCallError(SessionError):
         self.pending = pending
 
 
+class AnswerConflictError(SessionError):
+    """A second answer to a tool call differs from the one recorded; the first one stands.
+
+    Attributes:
+        tool_call_id: The tool call answered twice.
+        answered_at: When the recorded answer arrived (UTC ISO-8601).
+    """
+
+    def __init__(self, tool_call_id: str, answered_at: str | None) -> None:
+        super().__init__(
+            f"tool call {tool_call_id!r} was already answered at {answered_at} with a different "
+            "answer; the recorded answer stands (send the same answer again to read its result)"
+        )
+        self.tool_call_id = tool_call_id
+        self.answered_at = answered_at
+
+
 class SessionExpiredError(SessionError):
     """The session's time limit passed before the answer arrived."""
 
@@ -60,6 +78,7 @@ class SessionExpiredError(SessionError):
 
 
 __all__ = [
+    "AnswerConflictError",
     "SessionConfigError",
     "SessionError",
     "SessionExpiredError",

@@ -75,11 +75,11 @@ class EvaluationConfig(BaseModel):
 
 
 class CreateSessionRequest(BaseModel):
-    """Body of ``POST /api/sessions``."""
+    """Body of ``POST /api/sessions``; ``session_type`` defaults to ``"evaluation"``."""
 
     model_config = ConfigDict(extra="forbid")
 
-    session_type: Literal["evaluation"]
+    session_type: Literal["evaluation"] = "evaluation"
     config: EvaluationConfig
 
 

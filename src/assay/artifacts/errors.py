@@ -4,7 +4,8 @@ Exception tree::
 
     ArtifactError
     ├── ArtifactValidationError    bad input; names the field and the rule (also ValueError)
-    ├── ArtifactNotFoundError      no artifact (or version) with that id (also LookupError)
+    ├── ArtifactNotFoundError      no artifact (or version) with that id (also LookupError
+    │                              and ValueError: the reference library raises ValueError)
     ├── InvalidTransitionError     the status graph forbids the change (also ValueError)
     │   └── ApprovalRequiredError  the type requires a passing evaluation before APPROVED
     ├── ArtifactConflictError      another writer changed the artifact first (HTTP 409)
@@ -37,8 +38,12 @@ class ArtifactValidationError(ArtifactError, ValueError):
         return ArtifactValidationError(f"{prefix}{sep}{self.field}", self.rule)
 
 
-class ArtifactNotFoundError(ArtifactError, LookupError):
+class ArtifactNotFoundError(ArtifactError, LookupError, ValueError):
     """No artifact with that id (or no such version of it).
+
+    Both a ``LookupError`` and a ``ValueError``: code written against the reference library
+    (seed 000's ``ArtifactRegistry``, which raises ``ValueError("Artifact '<id>' not found")``
+    from ``revise``, ``set_status`` and ``submit_for_review``) catches it unchanged.
 
     Attributes:
         artifact_id: The id looked up.

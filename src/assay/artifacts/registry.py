@@ -3,8 +3,22 @@
 Every version of an artifact is one row (see :mod:`assay.artifacts.tables`). Writes use
 optimistic concurrency across processes: an operation reads the artifact, decides, then
 writes in one transaction whose UPDATE names the ``row_version`` it read. Of two processes
-changing the same artifact from the same read, exactly one commits; the other gets
-:class:`~assay.artifacts.errors.ArtifactConflictError` and nothing of its write remains.
+changing the same artifact from the same read, exactly one commits; nothing of the loser's
+write remains.
+
+What the loser sees depends on what it asked for (as in the reference library, seed 000,
+whose registry serializes ``revise`` and ``set_status`` per artifact):
+
+* with ``expected_version`` it gets :class:`~assay.artifacts.errors.ArtifactConflictError`
+  (a stale ``expected_version`` always conflicts, in one process or across several);
+* without it, ``revise`` and ``set_status`` apply to whatever is latest: in one process they
+  take turns on a per-artifact lock (:mod:`assay.artifacts.locks`); a write that lost to
+  another process re-reads and decides again, up to :data:`WRITE_ATTEMPTS` times. Five
+  concurrent ``revise()`` calls thus land as five successive versions, each transition
+  validated against the status the previous one left.
+
+``submit_for_review`` takes no lock and does not retry: a review that lost its first step
+conflicts.
 
 Review (seed 000 "submit_for_review", seed 001 "Review Flow"): ``DRAFT -> PENDING_REVIEW ->
 IN_REVIEW`` is committed first (so others see the review under way), the rubrics run, then
@@ -25,8 +39,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
-from typing import Any
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
@@ -41,6 +56,7 @@ from assay.artifacts.errors import (
     InvalidTransitionError,
     ReviewSetupError,
 )
+from assay.artifacts.locks import artifact_locks
 from assay.artifacts.models import Artifact, new_artifact_id
 from assay.artifacts.provenance import ProvenanceRecord, RevisionRecord, create_provenance
 from assay.artifacts.reviewing import (
@@ -61,6 +77,14 @@ from assay.artifacts.tables import artifact_tags, artifacts
 from assay.storage import Database, utcnow
 
 logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+#: Attempts of a write without ``expected_version`` that keeps losing to other processes.
+WRITE_ATTEMPTS = 8
+
+#: Upper bound of the random pause before retry ``n``, times ``n`` (seconds).
+RETRY_JITTER_S = 0.002
 
 
 class ArtifactRegistry(ReviewSteps):
@@ -318,70 +342,64 @@ class ArtifactRegistry(ReviewSteps):
             reason: Why.
             triggered_by: Who or what (``"user:jane"``, ``"rubric_evaluation:eval_1"``).
             expected_version: If given, the version the caller revised from; another one
-                being latest raises :class:`ArtifactConflictError`.
+                being latest raises :class:`ArtifactConflictError`. If ``None``, the
+                revision applies to the latest version when its turn comes (concurrent
+                revisions land one after the other, see the module docstring).
             metadata: Metadata of the new version (default: inherited).
 
         Raises:
-            ArtifactNotFoundError: No such artifact.
+            ArtifactNotFoundError: No such artifact (also a ``ValueError``).
             InvalidTransitionError: The current status cannot become ``SUPERSEDED``.
-            ArtifactConflictError: Another writer changed the artifact first.
+            ArtifactConflictError: ``expected_version`` is stale or another writer changed
+                the artifact first; without ``expected_version``, only after
+                :data:`WRITE_ATTEMPTS` lost races.
             ArtifactValidationError: On bad input, naming the field.
         """
         f.json_object("new_content", new_content)
         f.text("reason", reason)
         f.text("triggered_by", triggered_by)
-        loaded = await self._load_for_write(artifact_id, expected_version)
-        current = loaded.artifact
-        validate_transition(current.status, ArtifactStatus.SUPERSEDED)
-        provenance = current.provenance.copy()
-        provenance.revision_history.append(
-            RevisionRecord(
-                previous_version=current.version,
-                reason=reason,
-                changes_summary=summarize_changes(current.content, new_content),
-                triggered_by=triggered_by,
+        new_metadata = None if metadata is None else f.json_object("metadata", metadata)
+
+        async def plan(loaded: store.Loaded) -> tuple[WriteJob, Artifact]:
+            current = loaded.artifact
+            validate_transition(current.status, ArtifactStatus.SUPERSEDED)
+            provenance = current.provenance.copy()
+            provenance.revision_history.append(
+                RevisionRecord(
+                    previous_version=current.version,
+                    reason=reason,
+                    changes_summary=summarize_changes(current.content, new_content),
+                    triggered_by=triggered_by,
+                )
             )
-        )
-        now = utcnow()
-        now_text = f.now_iso()
-        new = Artifact(
-            id=current.id,
-            type=current.type,
-            name=current.name,
-            version=f.bump_patch(current.version),
-            content=new_content,
-            content_schema=current.content_schema,
-            provenance=provenance,
-            tags=list(current.tags),
-            rubric_ids=list(current.rubric_ids),
-            metadata=f.json_object(
-                "metadata", metadata if metadata is not None else dict(current.metadata)
-            ),
-            owner_id=current.owner_id,
-            created_at=now_text,
-            updated_at=now_text,
-        )
-        job = WriteJob(
-            updates=[
-                _guard(
-                    loaded,
-                    status=ArtifactStatus.SUPERSEDED.value,
-                    status_reason=f"superseded by {new.version}",
-                    is_latest=False,
-                    updated_at=now,
-                )
-            ],
-            inserts=[
-                (
-                    artifacts,
-                    [store.row_values(new, version_seq=loaded.version_seq + 1, is_latest=True)],
-                )
-            ],
-        )
-        try:
-            await self._commit(job)
-        except IntegrityError as exc:
-            raise ArtifactConflictError(artifact_id, expected=f"to create {new.version}") from exc
+            now_text = f.now_iso()
+            new = Artifact(
+                id=current.id,
+                type=current.type,
+                name=current.name,
+                version=f.bump_patch(current.version),
+                content=new_content,
+                content_schema=current.content_schema,
+                provenance=provenance,
+                tags=list(current.tags),
+                rubric_ids=list(current.rubric_ids),
+                metadata=dict(current.metadata) if new_metadata is None else dict(new_metadata),
+                owner_id=current.owner_id,
+                created_at=now_text,
+                updated_at=now_text,
+            )
+            superseded = _guard(
+                loaded,
+                status=ArtifactStatus.SUPERSEDED.value,
+                status_reason=f"superseded by {new.version}",
+                is_latest=False,
+                updated_at=utcnow(),
+            )
+            row = store.row_values(new, version_seq=loaded.version_seq + 1, is_latest=True)
+            return WriteJob(updates=[superseded], inserts=[(artifacts, [row])]), new
+
+        loaded, new = await self._write_latest(artifact_id, expected_version, plan)
+        current = loaded.artifact
         logger.info("revised artifact %s: %s -> %s", artifact_id, current.version, new.version)
         if self._on_status_change:
             await _fire(self._on_status_change, current.evolve(status=ArtifactStatus.SUPERSEDED))
@@ -401,32 +419,37 @@ class ArtifactRegistry(ReviewSteps):
             artifact_id: The artifact.
             status: Target status (a value string is accepted).
             reason: Why; stored with the row as ``status_reason``.
-            expected_version: If given, the version the caller decided on.
+            expected_version: If given, the version the caller decided on. If ``None``, the
+                change applies to the latest version when its turn comes, validated
+                against its status then.
 
         Returns:
             The artifact after the change.
 
         Raises:
-            ArtifactNotFoundError: No such artifact.
+            ArtifactNotFoundError: No such artifact (also a ``ValueError``).
             InvalidTransitionError: The table forbids the change.
             ApprovalRequiredError: ``APPROVED`` for a ``requires_approval`` type without a
                 passing evaluation of the current version for each rubric.
-            ArtifactConflictError: Another writer changed the artifact first.
+            ArtifactConflictError: ``expected_version`` is stale or another writer changed
+                the artifact first; without ``expected_version``, only after
+                :data:`WRITE_ATTEMPTS` lost races.
         """
         target = coerce_status(status)
         f.opt_text("reason", reason)
-        loaded = await self._load_for_write(artifact_id, expected_version)
+
+        async def plan(loaded: store.Loaded) -> tuple[WriteJob, Artifact]:
+            current = loaded.artifact
+            validate_transition(current.status, target)
+            if target is ArtifactStatus.APPROVED:
+                await self._check_approval(current)
+            now = utcnow()
+            update = _guard(loaded, status=target.value, status_reason=reason, updated_at=now)
+            changed = current.evolve(status=target, updated_at=store.to_iso(now))
+            return WriteJob(updates=[update]), changed
+
+        loaded, changed = await self._write_latest(artifact_id, expected_version, plan)
         current = loaded.artifact
-        validate_transition(current.status, target)
-        if target is ArtifactStatus.APPROVED:
-            await self._check_approval(current)
-        now = utcnow()
-        await self._commit(
-            WriteJob(
-                updates=[_guard(loaded, status=target.value, status_reason=reason, updated_at=now)]
-            )
-        )
-        changed = current.evolve(status=target, updated_at=store.to_iso(now))
         logger.info("artifact %s: %s -> %s (%s)", artifact_id, current.status, target, reason)
         await _fire(self._on_status_change, changed)
         if current.status is ArtifactStatus.IN_REVIEW:
@@ -442,7 +465,7 @@ class ArtifactRegistry(ReviewSteps):
             verdict, see :mod:`assay.artifacts.review`) and ``artifact_version``.
 
         Raises:
-            ArtifactNotFoundError: No such artifact.
+            ArtifactNotFoundError: No such artifact (also a ``ValueError``).
             InvalidTransitionError: The status is not reviewable (``is_reviewable``).
             ReviewSetupError: Rubrics named but no registry/executor, or a rubric not found
                 (raised before any status change).
@@ -470,6 +493,47 @@ class ArtifactRegistry(ReviewSteps):
 
     def _can_review(self) -> bool:
         return self.rubric_registry is not None and self.rubric_executor is not None
+
+    async def _write_latest(
+        self,
+        artifact_id: str,
+        expected_version: str | None,
+        plan: Callable[[store.Loaded], Awaitable[tuple[WriteJob, _T]]],
+    ) -> tuple[store.Loaded, _T]:
+        """Read the latest version, ``plan`` the write from it, commit; serialized per artifact.
+
+        Holds the artifact's in-process lock (:mod:`assay.artifacts.locks`) throughout. When
+        the guarded commit loses to another process and the caller named no
+        ``expected_version``, re-reads and plans again, up to :data:`WRITE_ATTEMPTS` times.
+
+        Returns:
+            The version the write was planned from, and what ``plan`` returned with the job.
+
+        Raises:
+            ArtifactNotFoundError: No such artifact.
+            ArtifactConflictError: ``expected_version`` is not the latest, or every attempt
+                lost to another writer.
+        """
+        async with artifact_locks(self.db).hold(artifact_id):
+            for attempt in range(1, WRITE_ATTEMPTS + 1):
+                loaded = await self._load_for_write(artifact_id, expected_version)
+                job, result = await plan(loaded)
+                try:
+                    await self._commit(job)
+                except (ArtifactConflictError, IntegrityError) as exc:
+                    if expected_version is not None or attempt == WRITE_ATTEMPTS:
+                        if isinstance(exc, ArtifactConflictError):
+                            raise
+                        raise ArtifactConflictError(
+                            artifact_id, expected=f"version {loaded.artifact.version}"
+                        ) from exc
+                    logger.debug(
+                        "artifact %s: lost a write race (attempt %d)", artifact_id, attempt
+                    )
+                    await asyncio.sleep(random.uniform(0.0, RETRY_JITTER_S * attempt))
+                    continue
+                return loaded, result
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def _load_for_write(self, artifact_id: str, expected_version: str | None) -> store.Loaded:
         loaded = await latest_reader(self.db).load(artifact_id)

@@ -4,7 +4,8 @@ Exception tree::
 
     RubricError
     ├── RubricValidationError      bad rubric input; names the field and the rule (also ValueError)
-    ├── RubricNotFoundError        no such rubric (or version) for this owner (also LookupError)
+    ├── RubricNotFoundError        no such rubric (or version) for this owner (also LookupError
+    │                              and ValueError, as the reference library raises)
     ├── FunctionResolutionError    a ``function_ref`` names no allowed function (see ``.reason``)
     ├── SchemaResolutionError      a ``schema_ref`` names no registered schema
     └── RubricConflictError        another writer changed the rubric first (HTTP 409)
@@ -39,8 +40,12 @@ class RubricValidationError(RubricError, ValueError):
         return RubricValidationError(f"{prefix}{sep}{self.field}", self.rule)
 
 
-class RubricNotFoundError(RubricError, LookupError):
-    """No rubric with that id (or that version) is visible to this registry."""
+class RubricNotFoundError(RubricError, LookupError, ValueError):
+    """No rubric with that id (or that version) is visible to this registry.
+
+    Both a ``LookupError`` and a ``ValueError`` (what code written against the reference
+    library catches).
+    """
 
 
 class FunctionResolutionError(RubricError, LookupError):

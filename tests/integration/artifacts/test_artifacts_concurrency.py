@@ -1,5 +1,7 @@
-"""Two processes (two Database objects on one URL) change one artifact at once: exactly one
-wins, the other gets ArtifactConflictError, and nothing of the loser's write remains.
+"""Two processes (two Database objects on one URL) change one artifact at once from the same
+``expected_version``: exactly one wins, the other gets ArtifactConflictError, and nothing of
+the loser's write remains. (Without ``expected_version`` both land one after the other: see
+test_artifacts_serialize.py.)
 
 Both registries read before either writes: a Database whose write transactions wait on a
 shared barrier holds each writer between its read and its write.
@@ -51,9 +53,11 @@ async def two_processes(db_url: str) -> tuple[BarrierDatabase, BarrierDatabase]:
 Op = Callable[[ArtifactRegistry, str], Awaitable[Any]]
 
 OPS: dict[str, Op] = {
-    "revise": lambda r, aid: r.revise(aid, {"v": id(r)}, "race", "user:x"),
-    "pending": lambda r, aid: r.set_status(aid, S.PENDING_REVIEW),
-    "archive": lambda r, aid: r.set_status(aid, S.ARCHIVED),
+    "revise": lambda r, aid: r.revise(
+        aid, {"v": id(r)}, "race", "user:x", expected_version="1.0.0"
+    ),
+    "pending": lambda r, aid: r.set_status(aid, S.PENDING_REVIEW, expected_version="1.0.0"),
+    "archive": lambda r, aid: r.set_status(aid, S.ARCHIVED, expected_version="1.0.0"),
     "review": lambda r, aid: r.submit_for_review(aid),
 }
 
@@ -119,8 +123,8 @@ async def test_conflict_rolls_back_the_losers_whole_write(db_url: str) -> None:
         artifact = await a.create("content", "Race", {"v": 0})
         a_db.barrier = b_db.barrier = asyncio.Barrier(2)
         results = await asyncio.gather(
-            a.revise(artifact.id, {"v": "a"}, "r", "a"),
-            b.revise(artifact.id, {"v": "b"}, "r", "b"),
+            a.revise(artifact.id, {"v": "a"}, "r", "a", expected_version="1.0.0"),
+            b.revise(artifact.id, {"v": "b"}, "r", "b", expected_version="1.0.0"),
             return_exceptions=True,
         )
         winner = next(r for r in results if not isinstance(r, BaseException))

@@ -179,10 +179,14 @@ async def test_too_few_responses_fail_clearly_and_store_nothing(
     db = await Database.connect(db_url)
     try:
         await seed_responses(db, addition_templates()[:2])
-        for args in (["--blueprint", "NO-SUCH-BLUEPRINT"], ["--min-responses", "100000"]):
-            done = calibrate_cli(*args, db_url=db_url, tmp_path=tmp_path)
-            assert done.returncode == 1, done.stdout
-            assert "calibration needs at least 2" in done.stderr
+        done = calibrate_cli("--min-responses", "100000", db_url=db_url, tmp_path=tmp_path)
+        assert done.returncode == 1, done.stdout
+        assert "calibration needs at least 2" in done.stderr
+        unknown = calibrate_cli(
+            "--blueprint", "NO-SUCH-BLUEPRINT", db_url=db_url, tmp_path=tmp_path
+        )
+        assert unknown.returncode == 2, unknown.stdout
+        assert "unknown assessment blueprint 'NO-SUCH-BLUEPRINT'" in unknown.stderr
         bad = calibrate_cli("--min-responses", "0", db_url=db_url, tmp_path=tmp_path)
         assert bad.returncode == 2 and "min-responses" in bad.stderr
         async with db.read() as conn:

@@ -2,7 +2,8 @@
 
 Runs :func:`assay.sessions.calibration.calibrate` on ``ASSAY_DATABASE_URL``, stores the result
 in ``irt_calibrations`` (sessions created afterwards score and select with it) and prints one
-row per calibrated template. Exit codes: 0 stored; 1 too few responses (nothing stored).
+row per calibrated template. Exit codes: 0 stored; 1 too few responses (nothing stored);
+2 an unknown ``--blueprint`` (with a did-you-mean).
 
 Registered in ``assay.cli.main`` as ``assay calibrate``; also runs as
 ``python -m assay.cli.calibrate``.
@@ -17,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from assay.cli.errors import fail, resolve_blueprint
 from assay.config import Settings
 from assay.sessions.calibration import CalibrationError, CalibrationReport, calibrate
 from assay.storage import Database, utcnow
@@ -69,6 +71,13 @@ def calibrate_command(
     ] = 20,
 ) -> None:
     """Re-estimate item parameters (2PL) and the difficulty mapping from stored responses."""
+    if blueprint is not None:  # an unknown id exits 2 with a did-you-mean, before any query
+        from assay.items import load_catalog
+
+        catalog = load_catalog(user_dir=Settings().blueprint_dir)
+        _, blueprint = resolve_blueprint(
+            catalog, blueprint, param="--blueprint", kinds=("assessment",)
+        )
 
     async def run() -> tuple[CalibrationReport, str]:
         db = await Database.connect(Settings().database_url)
@@ -83,8 +92,7 @@ def calibrate_command(
     try:
         report, calibration_id = asyncio.run(run())
     except CalibrationError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
+        fail(str(exc))
     print_report(report, calibration_id=calibration_id, console=Console())
 
 

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from assay.cli.blueprints import app as blueprints_app
+from assay.cli.errors import err, fail, usage_error
+from assay.cli.sessions import app as sessions_app
+from assay.cli.users import app as users_app
 from assay.config import Settings
 
 app = typer.Typer(help="Assay: AI-assisted learning and assessment.", no_args_is_help=True)
-users_app = typer.Typer(help="Manage users and API tokens.", no_args_is_help=True)
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
-blueprints_app = typer.Typer(help="Inspect assessment blueprints.", no_args_is_help=True)
-app.add_typer(users_app, name="users")
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(sessions_app, name="sessions")
 app.add_typer(blueprints_app, name="blueprints")
 
 for _name in ("rubrics", "artifacts"):
@@ -29,13 +29,6 @@ for _name in ("rubrics", "artifacts"):
     app.add_typer(_module.app, name=_name)
 
 app.command("doctor")(importlib.import_module("assay.cli.doctor").doctor_command)
-err = Console(stderr=True)
-
-
-def fail(message: str, code: int = 1) -> None:
-    """Print an error to stderr and exit non-zero."""
-    err.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code)
 
 
 @app.command()
@@ -92,15 +85,39 @@ def serve(
 
 @app.command()
 def take(
-    blueprint: Annotated[str, typer.Argument(help="Assessment blueprint id, e.g. MATH-QUIZ-10.")],
+    blueprint: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[BLUEPRINT|SESSION_ID]",
+            help="Assessment blueprint id (any case), e.g. MATH-QUIZ-10; with --resume, "
+            "the session to continue (default: the user's latest open one).",
+            show_default=False,
+        ),
+    ] = None,
     user: Annotated[str, typer.Option(help="User the session belongs to.")] = "terminal",
-    seed: Annotated[int | None, typer.Option(help="Seed for a reproducible form.")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, max=2**63 - 1, help="Seed for a reproducible form.")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue an open session instead of starting one.")
+    ] = False,
 ) -> None:
-    """Take an evaluation in the terminal through the same session engine as the API."""
+    """Take an evaluation in the terminal; Ctrl-C keeps it open for --resume (exit 130)."""
     from assay.cli.take import take_evaluation
 
+    if resume and seed is not None:
+        usage_error("applies to a new session, not to --resume", param="--seed")
+    if not resume and blueprint is None:
+        usage_error("missing: name an assessment, e.g. MATH-QUIZ-10", param="BLUEPRINT")
     code = asyncio.run(
-        take_evaluation(Settings(), blueprint_id=blueprint, user_name=user, seed=seed)
+        take_evaluation(
+            Settings(),
+            user_name=user,
+            blueprint_id=None if resume else blueprint,
+            seed=seed,
+            resume=resume,
+            session_id=blueprint if resume else None,
+        )
     )
     raise typer.Exit(code)
 
@@ -120,29 +137,6 @@ def calibrate(
     calibrate_command(blueprint=blueprint, min_responses=min_responses)
 
 
-@users_app.command("create")
-def users_create(name: Annotated[str, typer.Argument(help="User name.")]) -> None:
-    """Create a user; prints the API token once, as the last line."""
-    from assay.storage import Database
-    from assay.users import UserError, create_user
-
-    async def run() -> str:
-        db = await Database.connect(Settings().database_url)
-        try:
-            _, token = await create_user(db, name=name)
-        finally:
-            await db.close()
-        return token
-
-    try:
-        token = asyncio.run(run())
-    except UserError as exc:
-        fail(str(exc))
-        return
-    print(f"created user {name!r}; API token (shown only once):", flush=True)
-    print(token)
-
-
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database to the latest schema."""
@@ -155,78 +149,6 @@ def db_upgrade() -> None:
 
     dialect = asyncio.run(run())
     print(f"database ({dialect}) is at the latest schema")
-
-
-@blueprints_app.command("list")
-def blueprints_list() -> None:
-    """List assessment blueprints."""
-    from rich.table import Table
-
-    from assay.items import load_catalog
-    from assay.sandbox import RunnerProbe, SandboxRunner
-    from assay.sessions.availability import catalog_availability
-
-    catalog = load_catalog(user_dir=Settings().blueprint_dir)
-    available = asyncio.run(catalog_availability(catalog, probe=RunnerProbe(SandboxRunner())))
-    table = Table()
-    table.add_column("id", no_wrap=True, min_width=max(map(len, catalog.assessments), default=2))
-    for header in ("title", "items", "minutes", "sections", "available"):
-        table.add_column(header)
-    for a in sorted(catalog.assessments.values(), key=lambda a: a.assessment_id):
-        table.add_row(
-            a.assessment_id,
-            a.title,
-            str(a.total_items),
-            f"{a.time_limit_minutes:g}",
-            ", ".join(s.section_id for s in a.sections),
-            available[a.assessment_id].label,
-        )
-    Console().print(table)
-
-
-@blueprints_app.command("show")
-def blueprints_show(blueprint: Annotated[str, typer.Argument(help="Blueprint id.")]) -> None:
-    """Show one assessment or skill blueprint as YAML."""
-    import yaml
-
-    from assay.items import UnknownBlueprintError, load_catalog
-
-    catalog = load_catalog(user_dir=Settings().blueprint_dir)
-    try:
-        found = catalog.assessment(blueprint)
-    except UnknownBlueprintError:
-        try:
-            found = catalog.skill(blueprint)  # type: ignore[assignment]
-        except UnknownBlueprintError:
-            fail(f"unknown blueprint {blueprint!r}; try: assay blueprints list")
-            return
-    text = yaml.safe_dump(found.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
-    sys.stdout.buffer.write(text.encode("utf-8"))
-    sys.stdout.flush()
-
-
-@blueprints_app.command("validate")
-def blueprints_validate(
-    file: Annotated[Path, typer.Argument(help="YAML file of skill and/or assessment blueprints.")],
-) -> None:
-    """Validate a blueprint file together with the shipped catalog.
-
-    Prints ``ok: N skills, M assessments`` (the file's own counts) and exits 0; prints the
-    error naming the file and the field and exits 1 when a blueprint is invalid; exits 2 when
-    the file cannot be read.
-    """
-    from assay.items import BlueprintError, check_blueprint_file
-
-    try:
-        file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"{file}: cannot be read as UTF-8 text: {exc}", code=2)
-    try:
-        checked = check_blueprint_file(file)
-    except BlueprintError as exc:
-        fail(str(exc), code=1)
-        return
-    print(f"ok: {len(checked.skills)} skills, {len(checked.assessments)} assessments")
 
 
 def _version_callback(value: bool) -> None:
@@ -249,8 +171,7 @@ def main(
     """Assay command line."""
 
 
-__all__ = ["app", "fail"]
+__all__ = ["app", "err", "fail"]
 
 if __name__ == "__main__":  # pragma: no cover
     app()
-    _ = Path

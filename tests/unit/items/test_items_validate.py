@@ -137,7 +137,7 @@ def test_cli_validate_invalid_names_the_file_and_the_field(tmp_path: Path) -> No
     assert "counts must sum to item_count (2), got 3" in message
 
 
-def test_cli_validate_unreadable_file_exits_2(tmp_path: Path) -> None:
+def test_cli_validate_missing_file_exits_2_saying_it_does_not_exist(tmp_path: Path) -> None:
     result = run(str(tmp_path / "absent.yaml"))
     assert result.exit_code == 2
-    assert "cannot be read" in result.stderr
+    assert "absent.yaml does not exist" in result.stderr

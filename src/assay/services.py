@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from assay.blobs import BlobStore, LocalBlobStore
 from assay.config import Settings
+from assay.conversations import ConversationStore
 from assay.items import Catalog, load_catalog
 from assay.llm import from_settings
 from assay.sessions import ScriptDriver, SessionLoop, SessionService
@@ -27,6 +28,7 @@ class Services:
         blobs: The blob store.
         catalog: Loaded blueprints (shipped + ``ASSAY_BLUEPRINT_DIR``).
         sessions: Session use cases.
+        conversations: The conversation store (turn logs, reactions, timelines).
     """
 
     settings: Settings
@@ -34,6 +36,7 @@ class Services:
     blobs: BlobStore
     catalog: Catalog
     sessions: SessionService
+    conversations: ConversationStore
 
     async def close(self) -> None:
         """Close the model clients of the drivers, then the database."""
@@ -79,6 +82,8 @@ async def build_services(
         blobs=store,
         lease_ttl_s=settings.session_lease_s,
     )
+    conversations = ConversationStore(database, store)
+    loop.conversations = conversations
     default = "llm" if "llm" in drivers else "script"
     return Services(
         settings=settings,
@@ -86,6 +91,7 @@ async def build_services(
         blobs=store,
         catalog=catalog,
         sessions=SessionService(loop, default_driver=default),
+        conversations=conversations,
     )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from assay.blobs import BlobStore, LocalBlobStore
 from assay.config import Settings
+from assay.conversations import ConversationStore
 from assay.items import Catalog, load_catalog
 from assay.llm import from_settings
 from assay.rubrics.functions import ENTRY_POINT_GROUP, FunctionRegistry
@@ -30,6 +31,7 @@ class Services:
         sessions: Session use cases.
         rubric_functions: The scoring functions rubrics may name (:func:`build_rubric_functions`);
             register more in code with ``services.rubric_functions.register(ref, func)``.
+        conversations: The conversation store (turn logs, reactions, timelines).
     """
 
     settings: Settings
@@ -37,6 +39,7 @@ class Services:
     blobs: BlobStore
     catalog: Catalog
     sessions: SessionService
+    conversations: ConversationStore
     rubric_functions: FunctionRegistry = field(default_factory=FunctionRegistry)
 
     async def close(self) -> None:
@@ -96,6 +99,8 @@ async def build_services(
         blobs=store,
         lease_ttl_s=settings.session_lease_s,
     )
+    conversations = ConversationStore(database, store)
+    loop.conversations = conversations
     default = "llm" if "llm" in drivers else "script"
     return Services(
         settings=settings,
@@ -104,6 +109,7 @@ async def build_services(
         catalog=catalog,
         sessions=SessionService(loop, default_driver=default),
         rubric_functions=build_rubric_functions(settings),
+        conversations=conversations,
     )
 
 

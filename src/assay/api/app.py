@@ -39,7 +39,11 @@ def _extra_routers() -> list[object]:
     import importlib
 
     found = []
-    for name in ("assay.api.routes.rubrics", "assay.api.routes.artifacts"):
+    for name in (
+        "assay.api.routes.rubrics",
+        "assay.api.routes.artifacts",
+        "assay.api.routes.conversations",
+    ):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError:

@@ -49,6 +49,10 @@ class BlobStore(Protocol):
 
     async def delete(self, key: str) -> None: ...
 
+    async def list_keys(self, prefix: str) -> list[str]:
+        """Every key under ``prefix`` (a ``/``-separated directory), sorted."""
+        ...
+
 
 class LocalBlobStore:
     """Blobs as files under a directory; writes go through a temp file and ``os.replace``."""
@@ -88,6 +92,20 @@ class LocalBlobStore:
     async def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
+    async def list_keys(self, prefix: str) -> list[str]:
+        base = self._path(prefix.rstrip("/")) if prefix.strip("/") else self.root
+
+        def walk() -> list[str]:
+            if not base.is_dir():
+                return []
+            return sorted(
+                p.relative_to(self.root).as_posix()
+                for p in base.rglob("*")
+                if p.is_file() and not p.name.startswith(".tmp-")
+            )
+
+        return await asyncio.to_thread(walk)
+
 
 class MemoryBlobStore:
     """Blobs in a dict (tests, demos)."""
@@ -106,6 +124,10 @@ class MemoryBlobStore:
 
     async def delete(self, key: str) -> None:
         self.data.pop(check_key(key), None)
+
+    async def list_keys(self, prefix: str) -> list[str]:
+        head = prefix.rstrip("/") + "/" if prefix.strip("/") else ""
+        return sorted(k for k in self.data if k.startswith(head))
 
 
 __all__ = ["BlobKeyError", "BlobStore", "LocalBlobStore", "MemoryBlobStore", "check_key"]

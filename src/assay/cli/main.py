@@ -21,7 +21,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(blueprints_app, name="blueprints")
 
-for _name in ("rubrics", "artifacts"):
+for _name in ("rubrics", "artifacts", "conversations"):
     try:
         _module = importlib.import_module(f"assay.cli.{_name}")
     except ModuleNotFoundError:

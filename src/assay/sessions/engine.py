@@ -30,6 +30,7 @@ from assay.sessions.prompts import START_MESSAGES, SYSTEM_PROMPTS
 from assay.sessions.sources import next_item
 from assay.sessions.status import SessionStatus
 from assay.sessions.tools import CLIENT_TOOLS, EVALUATION_TOOLS, WIDGETS
+from assay.sessions.turn_log import log_turn
 from assay.sessions.views import archive_transcript, final_event, time_remaining_s
 from assay.storage import Database, utcnow
 
@@ -50,6 +51,8 @@ class LoopState:
     items: list[store.ItemRow]
     deviations: int = 0
     """Fidelity events recorded so far (the LLM driver's guard counts them)."""
+    staged: tuple[int, ...] = ()
+    """Conversation-store outbox ids committed with the last step, to apply after it."""
 
 
 def pending_tool_calls(messages: list[Message]) -> list[ToolCall]:
@@ -89,6 +92,8 @@ class SessionLoop:
         self.blobs = blobs
         self.lease_ttl_s = lease_ttl_s
         self.clock = clock
+        #: Where each turn's log and the timeline are written (``assay.conversations``).
+        self.conversations: Any = None
 
     # -- the stream ---------------------------------------------------------------------
     async def stream(self, session: store.SessionRow) -> AsyncIterator[Event]:
@@ -168,6 +173,7 @@ class SessionLoop:
                     continue
                 else:
                     state = await self._backend_tool(state, calls[0], now)
+                state = await self._apply_staged(state)
                 if state.session.status.is_terminal:
                     await self.archive(session_id)
                     yield final_event(state.session)
@@ -350,6 +356,17 @@ class SessionLoop:
         async with self.db.transaction() as conn:
             return await self._backend_tool_in(conn, state, call, now)
 
+    async def _apply_staged(self, state: LoopState) -> LoopState:
+        """Write the blobs of the turn log staged with the step (a crash before this is rolled
+        forward from the outbox by ``ConversationStore.recover``)."""
+        if state.staged:
+            try:
+                await self.conversations.flush(state.staged)
+            except Exception:
+                log.exception("session %s: conversation blobs left in the outbox", state.session.id)
+            state = replace(state, staged=())
+        return state
+
     async def _backend_tool_in(
         self, conn: Any, state: LoopState, call: ToolCall, now: datetime
     ) -> LoopState:
@@ -399,6 +416,9 @@ class SessionLoop:
                 data={"tool_call_id": call.id, "problem": f"unknown tool {call.name!r}"},
                 now=now,
             )
+        if call.name == "record_response":
+            staged = await log_turn(self.conversations, conn, state, replace(state, items=items))
+            state = replace(state, staged=tuple(staged))
         reply = Message.tool_result(call.id, call.name, result)
         await store.append_message(
             conn, session_id=session.id, message=reply, now=now, seq=len(state.messages) + 1

@@ -198,10 +198,13 @@ class Student:
             self.accept(action, index, self.post_respond(action, index))
         for tool_call_id, first in self.accepted.items():
             number = first["item_number"]
+            same = self.post_respond({"tool_call_id": tool_call_id}, self.answers[number])
+            assert same.status_code == 200, same.text  # an identical replay is idempotent
+            assert same.json() == first
             other = (self.answers[number] + 1) % self.option_counts[number]
             repeat = self.post_respond({"tool_call_id": tool_call_id}, other)
-            assert repeat.status_code == 200, repeat.text
-            assert repeat.json() == first
+            assert repeat.status_code == 409, repeat.text  # a different answer is refused
+            assert repeat.json()["error"] == "answer_conflict" and repeat.json()["answered_at"]
         with self.client() as api:
             view = api.get(f"/api/sessions/{self.session_id}").json()
         assert view["items_answered"] == len(self.answers), view
